@@ -1,0 +1,29 @@
+# lowcap: reproduce Kumar (2025), low-capacity networks on MNIST pairs. See README.md.
+from pathlib import Path
+
+from lowcap.config import ConfigError, check_config, protocol
+from lowcap.data import DataError, check_mirror, pool_files
+
+
+configfile: "config.yaml"
+
+
+# Bad config or a mirror that lacks a needed file stops here, before any job runs.
+try:
+    check_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
+    if config["data"].get("mirror"):
+        check_mirror(config["dataset"], config["data"]["pool"], config["data"]["mirror"])
+except (ConfigError, DataError) as err:
+    raise WorkflowError(str(err)) from None
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/capacity.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        CAPACITY_TARGETS,

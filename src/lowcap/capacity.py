@@ -1,0 +1,63 @@
+"""Capacity results from training histories: best/final F1 per width, minimum widths (pandas only)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+SUCCESS_F1 = 0.90  # the paper's "success": F1 above this
+
+
+def read_histories(paths: list[str]) -> pd.DataFrame:
+    return pd.concat([pd.read_csv(p, dtype={"pair": str}) for p in paths], ignore_index=True)
+
+
+def per_seed_f1(history: pd.DataFrame) -> pd.DataFrame:
+    """Best F1 over epochs (the paper's Fig. 3) and final-epoch F1 of every (pair, width, seed, split)."""
+    last = history["epoch"].max()
+    keys = ["pair", "width", "seed", "split"]
+    best = history.groupby(keys)["f1"].max().rename("best_f1")
+    final = history[history["epoch"] == last].set_index(keys)["f1"].rename("final_f1")
+    return pd.concat([best, final], axis=1).reset_index()
+
+
+def width_summary(per_seed: pd.DataFrame, split: str, stat: str = "best_f1") -> pd.DataFrame:
+    """Mean and std over seeds of `stat` for each (pair, width) on one split."""
+    rows = per_seed[per_seed["split"] == split]
+    out = rows.groupby(["pair", "width"])[stat].agg(["mean", "std", "min", "max", "count"])
+    out = out.rename(columns={"count": "n_seeds"}).reset_index()
+    out.insert(2, "split", split)
+    out.insert(3, "statistic", stat)
+    return out
+
+
+def minimum_capacity(per_seed: pd.DataFrame, pairs: list[str], threshold: float = SUCCESS_F1) -> pd.DataFrame:
+    """For each pair, split and statistic: the smallest width whose F1 exceeds `threshold`
+    on every seed, and the smallest whose mean over seeds does. Empty (NA) when no width does."""
+    rows = []
+    for (pair, split), group in per_seed.groupby(["pair", "split"]):
+        for stat in ("best_f1", "final_f1"):
+            by_width = group.groupby("width")[stat]
+            every = sorted(w for w, v in by_width if (v > threshold).all())
+            mean = sorted(w for w, v in by_width if v.mean() > threshold)
+            rows.append({
+                "pair": pair,
+                "split": split,
+                "statistic": stat,
+                "min_width_every_seed": every[0] if every else pd.NA,
+                "min_width_mean": mean[0] if mean else pd.NA,
+                "threshold": threshold,
+                "n_seeds": int(group["seed"].nunique()),
+            })
+    table = pd.DataFrame(rows)
+    table["pair"] = pd.Categorical(table["pair"], categories=pairs, ordered=True)
+    return table.sort_values(["pair", "split", "statistic"]).reset_index(drop=True)
+
+
+def markdown_table(df: pd.DataFrame) -> str:
+    """A plain Markdown table (no extra dependency)."""
+    cols = list(df.columns)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for row in df.itertuples(index=False):
+        cells = ["—" if pd.isna(v) else (f"{v:.4g}" if isinstance(v, float) else str(v)) for v in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,292 @@
+"""Datasets in IDX format: registry, fetching with verification, parsing, and the paper's splits.
+
+Nothing here imports torch at module level: figure jobs use it without paying torch's import cost.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+# Sha256 of the *decompressed* IDX files. The gzip wrappers differ between mirrors (recompression),
+# the decompressed bytes do not, so content is verified here rather than the wrapper.
+# MNIST: the official bytes (shared/mnist/SHA256SUMS.decompressed, cross-checked against two copies).
+# The MNIST training images have no recorded sha256 here; they are verified by torchvision's md5
+# of the official gzip file instead.
+# Fashion-MNIST: as shipped by Debian's dataset-fashion-mnist package.
+_SHA256 = {
+    "mnist": {
+        "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+        "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+        "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    },
+    "fashion_mnist": {
+        "t10k-images-idx3-ubyte": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+        "t10k-labels-idx1-ubyte": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+        "train-images-idx3-ubyte": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+        "train-labels-idx1-ubyte": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+    },
+}
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    name: str
+    torchvision_class: str  # where the official mirrors and md5s come from
+    class_names: tuple[str, ...]
+    pool_sizes: tuple[tuple[str, int], ...]  # (pool, number of images)
+
+    def pool_size(self, pool: str) -> int:
+        return dict(self.pool_sizes)[pool]
+
+
+DATASETS = {
+    "mnist": DatasetSpec(
+        "mnist", "MNIST", tuple(str(d) for d in range(10)), (("train", 60000), ("test", 10000))
+    ),
+    "fashion_mnist": DatasetSpec(
+        "fashion_mnist",
+        "FashionMNIST",
+        ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+         "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
+        (("train", 60000), ("test", 10000)),
+    ),
+}
+
+POOL_PREFIX = {"train": "train", "test": "t10k"}
+
+
+class DataError(RuntimeError):
+    """A data file is missing, corrupt or does not match its recorded checksum."""
+
+
+def pool_files(pool: str) -> tuple[str, str]:
+    """The (images, labels) IDX file names, without .gz, that a pool needs."""
+    prefix = POOL_PREFIX[pool]
+    return f"{prefix}-images-idx3-ubyte", f"{prefix}-labels-idx1-ubyte"
+
+
+def parse_pair(pair: str) -> tuple[int, int]:
+    """'4-9' -> (4, 9). The lower class is labelled 0, the higher 1."""
+    a, b = (int(x) for x in pair.split("-"))
+    return a, b
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _open_bytes(path: Path) -> bytes:
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"data file not found: {path}")
+    try:
+        raw = path.read_bytes()
+        # Recognise gzip by its magic bytes, not the name: fetches verify a ".part" file.
+        return gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise DataError(f"corrupt data file {path}: {exc}") from exc
+
+
+def parse_idx(raw: bytes, source: str = "<bytes>") -> np.ndarray:
+    """Parse an IDX file (big-endian header; uint8 payload as used by MNIST)."""
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
+        raise DataError(f"corrupt IDX file {source}: bad magic number")
+    dtype_code, ndim = raw[2], raw[3]
+    if dtype_code != 0x08:
+        raise DataError(f"corrupt IDX file {source}: unsupported element type 0x{dtype_code:02x}")
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise DataError(f"corrupt IDX file {source}: truncated header")
+    shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+    expected = header + int(np.prod(shape, dtype=np.int64))
+    if len(raw) != expected:
+        raise DataError(
+            f"corrupt IDX file {source}: {len(raw)} bytes, header promises {expected}"
+        )
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
+
+
+def read_idx(path: str | Path) -> np.ndarray:
+    return parse_idx(_open_bytes(Path(path)), str(path))
+
+
+def load_pool(images_path: str | Path, labels_path: str | Path) -> tuple[np.ndarray, np.ndarray]:
+    """Images (n, 28, 28) uint8 and labels (n,) uint8, checked against each other."""
+    images, labels = read_idx(images_path), read_idx(labels_path)
+    if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
+        raise DataError(
+            f"data files {images_path} and {labels_path} do not match: "
+            f"images {images.shape}, labels {labels.shape}"
+        )
+    if labels.max(initial=0) > 9:
+        raise DataError(f"corrupt label file {labels_path}: label {labels.max()} outside 0-9")
+    return images, labels
+
+
+# --------------------------------------------------------------------------- fetching
+
+
+def sha256_decompressed(path: Path) -> str:
+    return hashlib.sha256(_open_bytes(path)).hexdigest()
+
+
+def md5_file(path: Path) -> str:
+    return hashlib.md5(Path(path).read_bytes()).hexdigest()
+
+
+def _official_resources(dataset: str) -> tuple[list[str], dict[str, str]]:
+    """Mirrors and gzip md5s as torchvision records them."""
+    import torchvision.datasets as tvd
+
+    cls = getattr(tvd, DATASETS[dataset].torchvision_class)
+    return list(cls.mirrors), {name[: -len(".gz")]: md5 for name, md5 in cls.resources}
+
+
+def verify(dataset: str, stem: str, path: Path, expected_count: int | None = None) -> str:
+    """Check a fetched .gz against the recorded sha256 of its content, or torchvision's md5.
+
+    Returns how it was verified. Raises DataError naming the file otherwise.
+    """
+    path = Path(path)
+    known_sha = _SHA256.get(dataset, {}).get(stem)
+    if known_sha is not None:
+        got = sha256_decompressed(path)
+        if got != known_sha:
+            raise DataError(
+                f"checksum mismatch for {path}: sha256 of decompressed content is {got}, "
+                f"expected {known_sha}"
+            )
+        how = "sha256 of decompressed content"
+    else:
+        _, md5s = _official_resources(dataset)
+        got = md5_file(path)
+        if got != md5s[stem]:
+            raise DataError(
+                f"checksum mismatch for {path}: md5 {got}, torchvision expects {md5s[stem]} "
+                "and no sha256 of the decompressed content is recorded for this file"
+            )
+        how = "torchvision md5 of the gzip file"
+    array = read_idx(path)  # also checks the IDX structure
+    if expected_count is not None and len(array) != expected_count:
+        raise DataError(f"corrupt data file {path}: {len(array)} records, expected {expected_count}")
+    return how
+
+
+def fetch(dataset: str, pool: str, stem: str, dest: str | Path, mirror: str | None) -> str:
+    """Copy `stem`.gz from a local mirror directory, or download it from the official mirrors.
+
+    The file is written to a temporary name and moved into place only after verification, so a
+    failed fetch never leaves a file that looks finished.
+    """
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".part")
+    if mirror:
+        src = Path(mirror) / f"{stem}.gz"
+        if not src.exists():
+            raise DataError(f"data file not found in mirror: {src}")
+        shutil.copyfile(src, tmp)
+        origin = str(src)
+    else:
+        from torchvision.datasets.utils import download_url
+
+        urls, md5s = _official_resources(dataset)
+        last_error: Exception | None = None
+        for base in urls:
+            try:
+                download_url(base + f"{stem}.gz", str(tmp.parent), tmp.name, md5=md5s[stem])
+                origin = base + f"{stem}.gz"
+                break
+            except Exception as exc:  # network errors differ by mirror; try the next one
+                last_error = exc
+        else:
+            raise DataError(f"could not download {stem}.gz from {urls}: {last_error}")
+    try:
+        how = verify(dataset, stem, tmp, DATASETS[dataset].pool_size(pool))
+    except DataError:
+        tmp.unlink(missing_ok=True)
+        raise
+    tmp.replace(dest)
+    return f"{origin} -> {dest} (verified by {how})"
+
+
+def check_mirror(dataset: str, pool: str, mirror: str) -> None:
+    """Fail before any job starts when the mirror lacks a file the pool needs."""
+    missing = [
+        str(Path(mirror) / f"{stem}.gz")
+        for stem in pool_files(pool)
+        if not (Path(mirror) / f"{stem}.gz").exists()
+    ]
+    if missing:
+        raise DataError(
+            f"data.mirror={mirror!r} lacks the files that dataset {dataset!r}, pool {pool!r} "
+            f"needs: {', '.join(missing)}"
+        )
+
+
+# --------------------------------------------------------------------------- splits
+
+
+@dataclass(frozen=True)
+class Split:
+    """Indices into the pool for one (pair, seed). Pure function of (pool labels, pair, seed)."""
+
+    train: np.ndarray
+    val: np.ndarray
+    y_train: np.ndarray
+    y_val: np.ndarray
+
+    def digest(self) -> str:
+        h = hashlib.sha256()
+        for arr in (self.train, self.val):
+            h.update(np.ascontiguousarray(arr, dtype=np.int64).tobytes())
+        return h.hexdigest()[:16]
+
+
+def make_split(labels: np.ndarray, pair: tuple[int, int], seed: int, val_fraction: float = 0.2) -> Split:
+    """The paper's protocol: keep the two classes, balance by down-sampling the larger one,
+    shuffle, then a stratified train/validation split. The lower class is labelled 0."""
+    low, high = sorted(pair)
+    rng = np.random.default_rng(seed)
+    idx_low = np.flatnonzero(labels == low)
+    idx_high = np.flatnonzero(labels == high)
+    n = min(len(idx_low), len(idx_high))
+    if n < 2:
+        raise DataError(f"pair {low}-{high}: too few examples ({n}) in the pool")
+    # Down-sample each class to n (the smaller class keeps all of its examples, in shuffled order).
+    idx_low = rng.permutation(idx_low)[:n]
+    idx_high = rng.permutation(idx_high)[:n]
+    n_val = int(round(n * val_fraction))
+    train = np.concatenate([idx_low[n_val:], idx_high[n_val:]])
+    val = np.concatenate([idx_low[:n_val], idx_high[:n_val]])
+    y_train = np.concatenate([np.zeros(n - n_val), np.ones(n - n_val)]).astype(np.float32)
+    y_val = np.concatenate([np.zeros(n_val), np.ones(n_val)]).astype(np.float32)
+    order_train = rng.permutation(len(train))
+    order_val = rng.permutation(len(val))
+    return Split(train[order_train], val[order_val], y_train[order_train], y_val[order_val])
+
+
+def to_inputs(images: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """Flattened float32 pixels in [0, 1]."""
+    return images[index].reshape(len(index), -1).astype(np.float32) / 255.0
+
+
+@dataclass(frozen=True)
+class PairData:
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    split: Split
+
+
+def pair_data(images: np.ndarray, labels: np.ndarray, pair: str, seed: int) -> PairData:
+    split = make_split(labels, parse_pair(pair), seed)
+    return PairData(
+        to_inputs(images, split.train), split.y_train, to_inputs(images, split.val), split.y_val, split
+    )

@@ -1,0 +1,139 @@
+"""The paper's model, 784 -> H (ReLU) -> 1 (sigmoid), and a bank that trains many of them at once.
+
+A bank concatenates the hidden layers of several independent MLPs into one wide layer. Each
+output unit reads only its own model's hidden units, and the bank's loss is the sum of the models'
+losses, so every model gets exactly the gradient it would get alone; only the floating-point
+rounding of the shared matrix multiply can differ (tests/test_model.py bounds it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+N_INPUTS = 28 * 28
+
+
+class MLP(nn.Module):
+    """One model; its state_dict is what a checkpoint stores."""
+
+    def __init__(self, width: int):
+        super().__init__()
+        self.hidden = nn.Linear(N_INPUTS, width)
+        self.output = nn.Linear(width, 1)
+
+    def hidden_activations(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.relu(self.hidden(x))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits, shape (n,). The sigmoid is applied by the loss and the metrics."""
+        return self.output(self.hidden_activations(x)).squeeze(1)
+
+
+def init_params(width: int, seed: int, init: str, init_std: float) -> dict[str, torch.Tensor]:
+    """Initial weights of one model; biases are zero. Drawn from a generator seeded with `seed`,
+    hidden layer first, so a model's initial weights do not depend on what else is trained."""
+    g = torch.Generator().manual_seed(seed)
+    w1 = torch.empty(width, N_INPUTS)
+    w2 = torch.empty(1, width)
+    for w in (w1, w2):
+        if init == "normal":
+            nn.init.normal_(w, 0.0, init_std, generator=g)
+        elif init == "xavier_uniform":
+            nn.init.xavier_uniform_(w, generator=g)
+        else:
+            raise ValueError(f"init must be 'normal' or 'xavier_uniform', not {init!r}")
+    return {
+        "hidden.weight": w1,
+        "hidden.bias": torch.zeros(width),
+        "output.weight": w2,
+        "output.bias": torch.zeros(1),
+    }
+
+
+@dataclass
+class Bank:
+    """Parameters of m models side by side. Model k owns hidden units segment == k."""
+
+    w1: torch.Tensor  # (sum of widths, 784)
+    b1: torch.Tensor  # (sum of widths,)
+    w2: torch.Tensor  # (sum of widths,)  output weight of each hidden unit
+    b2: torch.Tensor  # (m,)
+    widths: list[int]
+    gather: torch.Tensor  # (sum of widths, m) 0/1: hidden unit -> its model's output
+
+    @classmethod
+    def from_params(cls, params: list[dict[str, torch.Tensor]], device: str = "cpu") -> "Bank":
+        widths = [p["hidden.weight"].shape[0] for p in params]
+        segment = torch.repeat_interleave(torch.arange(len(widths)), torch.tensor(widths))
+        gather = nn.functional.one_hot(segment, len(widths)).float()
+        flat = lambda key: torch.cat([p[key].reshape(-1) for p in params]).to(device)
+        return cls(
+            torch.cat([p["hidden.weight"] for p in params]).to(device),
+            flat("hidden.bias"),
+            flat("output.weight"),
+            flat("output.bias"),
+            widths,
+            gather.to(device),
+        )
+
+    def parameters(self) -> list[torch.Tensor]:
+        return [self.w1, self.b1, self.w2, self.b2]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits of every model, shape (n, m)."""
+        h = torch.relu(torch.addmm(self.b1, x, self.w1.T))
+        return (h * self.w2) @ self.gather + self.b2
+
+    def unit_values(self, per_model: list[float]) -> tuple[torch.Tensor, torch.Tensor]:
+        """Expand one value per model to one per hidden unit and one per output unit."""
+        per_out = torch.tensor(per_model, dtype=self.w1.dtype, device=self.w1.device)
+        return per_out @ self.gather.T, per_out
+
+    def split(self) -> list[dict[str, torch.Tensor]]:
+        """Back to one state_dict per model (on the CPU)."""
+        out, start = [], 0
+        for k, width in enumerate(self.widths):
+            sl = slice(start, start + width)
+            out.append({
+                "hidden.weight": self.w1[sl].detach().cpu().clone(),
+                "hidden.bias": self.b1[sl].detach().cpu().clone(),
+                "output.weight": self.w2[sl].detach().cpu().clone().reshape(1, width),
+                "output.bias": self.b2[k: k + 1].detach().cpu().clone(),
+            })
+            start += width
+        return out
+
+
+# --------------------------------------------------------------------------- checkpoints
+
+
+class CheckpointError(RuntimeError):
+    pass
+
+
+def save_checkpoint(path: str | Path, state_dict: dict[str, torch.Tensor], meta: dict) -> None:
+    """Plain tensors plus JSON-like metadata: loads with torch.load(weights_only=True), no pickled code."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    torch.save({"state_dict": state_dict, "meta": meta}, tmp)
+    tmp.replace(path)
+
+
+def load_checkpoint(path: str | Path) -> tuple[MLP, dict]:
+    path = Path(path)
+    if not path.exists():
+        raise CheckpointError(f"checkpoint not found: {path}")
+    try:
+        blob = torch.load(path, map_location="cpu", weights_only=True)
+        state, meta = blob["state_dict"], blob["meta"]
+        model = MLP(int(meta["width"]))
+        model.load_state_dict(state)
+    except Exception as exc:  # torch raises several types for truncated or foreign files
+        raise CheckpointError(f"cannot read checkpoint {path} (truncated or corrupt?): {exc}") from exc
+    model.eval()
+    return model, meta

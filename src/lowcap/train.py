@@ -1,0 +1,96 @@
+"""Training a bank of models with plain gradient descent, recording per-epoch metrics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import torch
+
+from lowcap.config import Protocol
+from lowcap.metrics import bce_per_model, evaluate
+from lowcap.model import Bank, init_params
+
+
+def default_device() -> str:
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def train_bank(
+    widths: list[int],
+    lrs: list[float],
+    seed: int,
+    protocol: Protocol,
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_val: np.ndarray,
+    y_val: np.ndarray,
+    device: str = "cpu",
+) -> tuple[list[dict[str, torch.Tensor]], pd.DataFrame]:
+    """Train one model per (widths[k], lrs[k]) from the same seed, all at once.
+
+    Returns the final state_dicts and a long table of metrics per (model, epoch, split).
+    Epoch 0 is the initialisation; epoch e is the model after e epochs of updates.
+    """
+    if len(widths) != len(lrs):
+        raise ValueError("widths and lrs must have the same length")
+    bank = Bank.from_params(
+        [init_params(w, seed, protocol.init, protocol.init_std) for w in widths], device
+    )
+    params = bank.parameters()
+    for p in params:
+        p.requires_grad_(True)
+    lr_hidden, lr_out = bank.unit_values(lrs)
+    step_sizes = [lr_hidden.unsqueeze(1), lr_hidden, lr_hidden, lr_out]
+
+    xt = torch.as_tensor(x_train, device=device)
+    yt = torch.as_tensor(y_train, device=device)
+    xv = torch.as_tensor(x_val, device=device)
+    yv = torch.as_tensor(y_val, device=device)
+    n = len(xt)
+    shuffle = torch.Generator().manual_seed(seed)
+
+    epochs = protocol.epochs
+    m = len(widths)
+    records = {s: {k: np.empty((epochs + 1, m)) for k in ("loss", "f1", "auc")} for s in ("train", "val")}
+
+    def record(split: str, epoch: int, logits: torch.Tensor, y: torch.Tensor) -> None:
+        for key, values in evaluate(logits.detach(), y).items():
+            records[split][key][epoch] = values.cpu().numpy()
+
+    def sgd_step(loss: torch.Tensor) -> None:
+        grads = torch.autograd.grad(loss, params)
+        with torch.no_grad():
+            for p, g, lr in zip(params, grads, step_sizes):
+                p.sub_(lr * g)
+
+    for epoch in range(epochs + 1):
+        with torch.no_grad():
+            record("val", epoch, bank.forward(xv), yv)
+        if protocol.batch_size is None:
+            # Full batch: the forward pass that gives this epoch's training metrics also gives the
+            # gradient of the next step.
+            logits = bank.forward(xt)
+            record("train", epoch, logits, yt)
+            if epoch < epochs:
+                sgd_step(bce_per_model(logits, yt).sum())
+        else:
+            with torch.no_grad():
+                record("train", epoch, bank.forward(xt), yt)
+            if epoch < epochs:
+                order = torch.randperm(n, generator=shuffle).to(device)
+                for start in range(0, n, protocol.batch_size):
+                    batch = order[start: start + protocol.batch_size]
+                    sgd_step(bce_per_model(bank.forward(xt[batch]), yt[batch]).sum())
+
+    frames = []
+    for split, metrics in records.items():
+        for k in range(m):
+            frames.append(pd.DataFrame({
+                "width": widths[k],
+                "lr": lrs[k],
+                "epoch": np.arange(epochs + 1),
+                "split": split,
+                **{key: metrics[key][:, k] for key in ("loss", "f1", "auc")},
+            }))
+    history = pd.concat(frames, ignore_index=True)
+    return bank.split(), history

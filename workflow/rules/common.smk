@@ -1,0 +1,36 @@
+# Values every rule file shares, derived once from the validated config.
+
+DATASET = config["dataset"]
+POOL = config["data"]["pool"]
+PAIRS = config["pairs"]
+WIDTHS = config["widths"]
+SEEDS = config["seeds"]
+PROTOCOL = protocol(config)
+# Written into every checkpoint, so it can be evaluated later without the config.
+PROVENANCE = {
+    "dataset": DATASET,
+    "pool": POOL,
+    "preset": config["training"].get("preset", "released"),
+}
+POOL_FILES = expand("results/data/{dataset}/{stem}.gz", dataset=DATASET, stem=pool_files(POOL))
+
+
+wildcard_constraints:
+    pair=r"\d-\d",
+    seed=r"\d+",
+    width=r"\d+",
+    split=r"train|val",
+    dataset=r"mnist|fashion_mnist",
+
+
+def histories(pairs):
+    return expand("results/metrics/{pair}/s{seed}_history.csv", pair=pairs, seed=SEEDS)
+
+
+def checkpoints(pairs, widths, seeds=None):
+    return expand(
+        "results/checkpoints/{pair}/w{width}_s{seed}.pt",
+        pair=pairs,
+        width=widths,
+        seed=SEEDS if seeds is None else seeds,
+    )
