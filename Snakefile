@@ -21,9 +21,19 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/capacity.smk"
+include: "workflow/rules/lr_sweep.smk"
+include: "workflow/rules/pruning.smk"
+include: "workflow/rules/robustness.smk"
+include: "workflow/rules/tsne.smk"
+include: "workflow/rules/saliency.smk"
 
 
 rule all:
     default_target: True
     input:
         CAPACITY_TARGETS,
+        LR_SWEEP_TARGETS,
+        PRUNING_TARGETS,
+        ROBUSTNESS_TARGETS,
+        TSNE_TARGETS,
+        SALIENCY_TARGETS,

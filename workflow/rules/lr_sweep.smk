@@ -1,0 +1,2 @@
+# Filled in by the lr_sweep stage.
+LR_SWEEP_TARGETS = []

@@ -1,0 +1,2 @@
+# Filled in by the pruning stage.
+PRUNING_TARGETS = []

@@ -1,0 +1,2 @@
+# Filled in by the robustness stage.
+ROBUSTNESS_TARGETS = []

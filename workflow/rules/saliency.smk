@@ -1,0 +1,2 @@
+# Filled in by the saliency stage.
+SALIENCY_TARGETS = []

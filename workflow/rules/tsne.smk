@@ -1,0 +1,2 @@
+# Filled in by the tsne stage.
+TSNE_TARGETS = []
