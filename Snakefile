@@ -5,7 +5,8 @@ from lowcap.config import ConfigError, check_config, protocol
 from lowcap.data import DataError, check_mirror, pool_files
 
 
-configfile: "config.yaml"
+# The defaults live beside this Snakefile, so it also runs from another directory.
+configfile: Path(workflow.basedir) / "config.yaml"
 
 
 # Bad config or a mirror that lacks a needed file stops here, before any job runs.

@@ -4,7 +4,7 @@ rule fetch_data:
         "results/data/{dataset}/{stem}.gz",
     params:
         mirror=config["data"].get("mirror"),
-        pool=POOL,
+        sha256=lambda wc: config["data"].get("sha256", {}).get(wc.stem),
     log:
         "results/logs/fetch_data/{dataset}/{stem}.log",
     conda:

@@ -1,0 +1,276 @@
+"""One-shot magnitude pruning (paper Fig. 4, B.1-B.4) and dead hidden units (paper Table 1).
+
+Pruning is torch.nn.utils.prune's L1 (magnitude) pruning, applied once to a trained checkpoint
+with no retraining. Only the two weight matrices are pruned, never the biases.
+- scope "layer" (the paper's): each weight matrix loses round(p% of its own size) weights;
+- scope "global": round(p% of all weights) are removed, ranked together across both matrices.
+Counts are rounded to the nearest integer (Python's round, ties to even) and passed to torch as
+integers, so the rule is explicit and does not depend on how p/100 rounds in floating point.
+The achieved sparsity is counted from the pruned weights themselves (entries equal to zero).
+
+A hidden unit is dead when its ReLU output is zero on every validation input.
+
+torch is imported inside the functions that need it: the figure and table jobs import this module
+for its pandas and matplotlib parts only.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from lowcap import plots
+from lowcap.capacity import SUCCESS_F1, markdown_table
+
+if TYPE_CHECKING:
+    import torch
+
+    from lowcap.model import MLP
+
+PRUNED_LAYERS = ("hidden", "output")  # the weight matrices pruned; biases are left alone
+SCOPES = ("layer", "global")
+
+
+def n_to_prune(sparsity: float, n: int) -> int:
+    """How many of n weights a request of `sparsity` percent removes."""
+    return int(round(sparsity * n / 100))
+
+
+def prune_copy(model: MLP, sparsity: float, scope: str = "layer") -> MLP:
+    """A copy of `model` with the smallest-magnitude weights set to zero (the mask baked in)."""
+    from torch.nn.utils import prune
+
+    if scope not in SCOPES:
+        raise ValueError(f"scope must be one of {SCOPES}, not {scope!r}")
+    pruned = copy.deepcopy(model)
+    layers = [getattr(pruned, name) for name in PRUNED_LAYERS]
+    if scope == "layer":
+        for layer in layers:
+            prune.l1_unstructured(layer, "weight", amount=n_to_prune(sparsity, layer.weight.numel()))
+    else:
+        total = sum(layer.weight.numel() for layer in layers)
+        prune.global_unstructured([(layer, "weight") for layer in layers], prune.L1Unstructured,
+                                  amount=n_to_prune(sparsity, total))
+    for layer in layers:
+        prune.remove(layer, "weight")  # weight = weight_orig * mask, as a plain parameter again
+    return pruned
+
+
+def weight_sparsity(model: MLP) -> dict[str, float]:
+    """Zero weights of each pruned matrix and of both together, counted from the weights."""
+    out, zeros_total, n_total = {}, 0, 0
+    for name in PRUNED_LAYERS:
+        weight = getattr(model, name).weight
+        zeros = int((weight == 0).sum())
+        out[f"zeros_{name}"] = zeros
+        out[f"sparsity_{name}"] = 100 * zeros / weight.numel()
+        zeros_total += zeros
+        n_total += weight.numel()
+    out["zeros_total"] = zeros_total
+    out["sparsity_total"] = 100 * zeros_total / n_total
+    return out
+
+
+def dead_units(model: MLP, x: torch.Tensor) -> torch.Tensor:
+    """Bool per hidden unit: its ReLU output is zero on every row of x."""
+    import torch
+
+    with torch.no_grad():
+        return (model.hidden_activations(x) == 0).all(dim=0)
+
+
+def prune_and_evaluate(model: MLP, x: torch.Tensor, y: torch.Tensor, levels: list[float],
+                       scope: str) -> pd.DataFrame:
+    """One row per requested sparsity (0 = the unpruned model): achieved sparsity, validation
+    loss/F1/AUC, dead hidden units and units left with no output weight."""
+    import torch
+
+    from lowcap.metrics import evaluate
+
+    rows, logits = [], []
+    with torch.no_grad():
+        for level in levels:
+            pruned = prune_copy(model, level, scope)
+            logits.append(pruned(x))
+            rows.append({
+                "requested_sparsity": level,
+                **weight_sparsity(pruned),
+                "dead_units": int(dead_units(pruned, x).sum()),
+                # Not dead, but cut off from the output: they cannot affect the prediction.
+                "disconnected_units": int((pruned.output.weight == 0).sum()),
+            })
+        metrics = evaluate(torch.stack(logits, dim=1), y)  # all levels in one call
+    table = pd.DataFrame(rows)
+    for name in ("loss", "f1", "auc"):
+        table[f"val_{name}"] = metrics[name].cpu().numpy()
+    return table
+
+
+def prune_checkpoints(paths: list[str], images: str, labels: str, levels: list[float], scope: str,
+                      device: str = "cpu") -> pd.DataFrame:
+    """The long pruning table of several checkpoints, each on its own validation split."""
+    import torch
+
+    from lowcap.evaluation import validation_data
+    from lowcap.model import load_checkpoint
+
+    levels = sorted({0, *levels})
+    tables = []
+    for path in paths:
+        model, meta = load_checkpoint(path)
+        x_val, y_val = validation_data(images, labels, meta)
+        x = torch.as_tensor(x_val, device=device)
+        y = torch.as_tensor(y_val, dtype=torch.float32, device=device)
+        table = prune_and_evaluate(model.to(device), x, y, levels, scope)
+        keys = {"pair": meta["pair"], "width": int(meta["width"]), "seed": int(meta["seed"]),
+                "scope": scope, "n_val": len(y_val)}
+        for i, (key, value) in enumerate(keys.items()):
+            table.insert(i, key, value)
+        tables.append(table)
+    return pd.concat(tables, ignore_index=True)
+
+
+# --------------------------------------------------------------------------- summaries (pandas only)
+
+
+def read_tables(paths: list[str]) -> pd.DataFrame:
+    return pd.concat([pd.read_csv(p, dtype={"pair": str}) for p in paths], ignore_index=True)
+
+
+def with_change(table: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Adds `{metric}_change_pct` = 100 * (pruned - unpruned) / unpruned, per checkpoint.
+    NaN where the unpruned value is 0 (a relative change from zero is undefined)."""
+    keys = ["pair", "width", "seed", "scope"]
+    col = f"val_{metric}"
+    dense = table[table["requested_sparsity"] == 0].set_index(keys)[col].rename("dense")
+    out = table.join(dense, on=keys)
+    out[f"{metric}_change_pct"] = 100 * (out[col] - out["dense"]) / out["dense"].where(out["dense"] != 0)
+    return out.drop(columns="dense")
+
+
+def sparsity_curves(table: pd.DataFrame, column: str, levels: list[float]) -> pd.DataFrame:
+    """Mean and std over seeds of `column` per (pair, width, requested sparsity) at 0 and `levels`.
+    n_seeds counts the seeds with a value (a NaN change is left out of the mean)."""
+    rows = table[table["requested_sparsity"].isin({0, *levels})]
+    out = rows.groupby(["pair", "width", "requested_sparsity"])[column].agg(["mean", "std", "count"])
+    out = out.rename(columns={"count": "n_seeds"}).reset_index()
+    out.insert(3, "quantity", column)
+    return out
+
+
+def max_sparsity(table: pd.DataFrame, levels: list[float], pairs: list[str],
+                 threshold: float = SUCCESS_F1) -> pd.DataFrame:
+    """For each (pair, width): the highest requested sparsity (0 = unpruned) with F1 >= threshold
+    on every seed; the highest such that every lower level also passes; and the highest whose mean
+    over seeds passes. NA when even the unpruned model fails."""
+    rows = table[table["requested_sparsity"].isin({0, *levels})]
+    out = []
+    for (pair, width), group in rows.groupby(["pair", "width"]):
+        by_level = group.groupby("requested_sparsity")["val_f1"]
+        every = by_level.min() >= threshold
+        mean = by_level.mean() >= threshold
+        passing_from_zero = every.cumprod().astype(bool)  # stops at the first failing level
+        out.append({
+            "pair": pair,
+            "width": width,
+            "max_sparsity_every_seed": every[every].index.max() if every.any() else pd.NA,
+            "max_sparsity_every_seed_all_below": (passing_from_zero[passing_from_zero].index.max()
+                                                  if passing_from_zero.any() else pd.NA),
+            "max_sparsity_mean": mean[mean].index.max() if mean.any() else pd.NA,
+            "dense_f1_min": by_level.min().loc[0],
+            "threshold": threshold,
+            "n_seeds": int(group["seed"].nunique()),
+            "scope": group["scope"].iloc[0],
+        })
+    out = pd.DataFrame(out)
+    out["pair"] = pd.Categorical(out["pair"], categories=pairs, ordered=True)
+    return out.sort_values(["pair", "width"]).reset_index(drop=True)
+
+
+def max_sparsity_markdown(table: pd.DataFrame) -> str:
+    """Two pair x width grids of the table's sparsities, '—' where none passes."""
+    parts = []
+    for column, title in [
+        ("max_sparsity_every_seed", "Highest sparsity (%) with F1 ≥ {t} on every seed"),
+        ("max_sparsity_every_seed_all_below", "… and at every lower level too"),
+    ]:
+        grid = table.pivot(index="pair", columns="width", values=column)
+        grid = grid.astype(object).where(grid.notna(), pd.NA)
+        grid = grid.map(lambda v: v if pd.isna(v) else f"{float(v):g}").reset_index()
+        grid.columns = [str(c) for c in grid.columns]
+        grid["pair"] = grid["pair"].astype(str)
+        parts.append(f"### {title.format(t=table['threshold'].iloc[0])} (columns: hidden width)\n\n"
+                     + markdown_table(grid))
+    return "\n".join(parts)
+
+
+def dead_neuron_table(table: pd.DataFrame, sparsity: float, paper_rows: list[dict],
+                      pairs: list[str]) -> pd.DataFrame:
+    """Dead hidden units of every checkpoint unpruned and at `sparsity`, one row per seed;
+    the paper's (pair, width) rows first."""
+    keys = ["pair", "width", "seed"]
+    cols = ["dead_units", "disconnected_units", "val_f1", "sparsity_total"]
+    before = table[table["requested_sparsity"] == 0].set_index(keys)[cols]
+    after = table[table["requested_sparsity"] == sparsity].set_index(keys)[cols]
+    if after.empty:
+        raise ValueError(f"the pruning table has no rows at sparsity {sparsity}")
+    out = before.add_suffix("_before").join(after.add_suffix("_after"), how="inner").reset_index()
+    out = out.drop(columns=["disconnected_units_before", "sparsity_total_before"])
+    out.insert(3, "sparsity", sparsity)
+    out.insert(4, "scope", table["scope"].iloc[0])
+    paper = {(r["pair"], int(r["width"])) for r in paper_rows}
+    out.insert(0, "paper_row", [(p, w) in paper for p, w in zip(out["pair"], out["width"])])
+    out["pair"] = pd.Categorical(out["pair"], categories=pairs, ordered=True)
+    out = out.sort_values(["paper_row", "pair", "width", "seed"], ascending=[False, True, True, True])
+    out["pair"] = out["pair"].astype(str)
+    return out.reset_index(drop=True)
+
+
+def dead_neuron_markdown(dead: pd.DataFrame) -> str:
+    """One line per (pair, width), the per-seed counts written 'a / b / c' in seed order."""
+    seeds = sorted(dead["seed"].unique())
+    joined = lambda v: " / ".join(str(int(x)) for x in v)
+    rows = []
+    for (paper_row, pair, width), g in dead.groupby(["paper_row", "pair", "width"], sort=False):
+        g = g.sort_values("seed")
+        rows.append({
+            "paper row": "★" if paper_row else "",
+            "pair": pair,
+            "width": width,
+            "dead before": joined(g["dead_units_before"]),
+            "dead after": joined(g["dead_units_after"]),
+            "mean dead before": g["dead_units_before"].mean(),
+            "mean dead after": g["dead_units_after"].mean(),
+            "no output weight after": joined(g["disconnected_units_after"]),
+            "F1 after (mean)": g["val_f1_after"].mean(),
+        })
+    return (f"Per-seed counts are in seed order {', '.join(map(str, seeds))}.\n\n"
+            + markdown_table(pd.DataFrame(rows)))
+
+
+
+def plot_sparsity_curves(curves: pd.DataFrame, pair: str, ylabel: str, title: str, png, pdf,
+                         reference: float | None = None) -> None:
+    """Paper Fig. 4, B.1-B.4: a validation metric against requested sparsity, one line per
+    width, +- std band over seeds."""
+    import matplotlib.pyplot as plt
+
+    widths = sorted(curves["width"].unique())
+    cmap = plt.get_cmap("viridis", len(widths))
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    for i, width in enumerate(widths):
+        c = curves[curves["width"] == width].sort_values("requested_sparsity")
+        x, mean, std = c["requested_sparsity"], c["mean"], c["std"].fillna(0)
+        ax.plot(x, mean, color=cmap(i), marker="o", ms=2.5, lw=1, label=str(width))
+        ax.fill_between(x, mean - std, mean + std, color=cmap(i), alpha=0.12, lw=0)
+    if reference is not None:
+        ax.axhline(reference, color="grey", ls="--", lw=0.8)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("requested sparsity (% of weights pruned, one shot, no retraining)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(f"{pair}: {title}")
+    ax.legend(title="width", fontsize=7, ncol=2)
+    ax.grid(alpha=0.3)
+    plots.save(fig, png, pdf)

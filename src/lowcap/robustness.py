@@ -1,0 +1,219 @@
+"""Robustness to corrupted inputs (paper Fig. 6, 7, D.1): Gaussian noise and random occlusion.
+
+Every corruption is a pure function of (images, seed): its randomness comes from a CPU
+torch.Generator seeded with the model seed, so within a seed every width sees the very same
+corrupted images and the comparison between widths is paired (the authors' code drew fresh noise on
+every call). The noise of image i is the same standard-normal draw at every sigma, scaled, so the
+curve over sigma is paired too. Drawing on the CPU makes the images the same on a GPU machine.
+
+Why not torchvision.transforms.v2 as is:
+- v2.GaussianNoise draws with torch.randn_like from the global RNG and takes no generator.
+  `gaussian_noise` below is its kernel's arithmetic, x + z * sigma clipped to [0, 1], with z
+  from a generator; tests/test_robustness.py checks it equals v2.functional.gaussian_noise
+  bit for bit when the global RNG holds the same seed.
+- v2.RandomErasing draws a random area and aspect ratio, places one patch per call (the same for
+  a whole batch) and uses the global RNG. So the patch corners are drawn here, one per image, and the
+  patch is zeroed with a mask; the test checks each image equals v2.functional.erase at its corner.
+
+torch is imported inside the functions that need it, so the figure jobs that import this module
+for the plots do not pay for it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from lowcap import plots
+
+if TYPE_CHECKING:
+    import torch
+
+SIDE = 28  # MNIST images are SIDE x SIDE, flattened row-major to 784 inputs
+
+
+def _generator(seed: int) -> "torch.Generator":
+    import torch
+
+    return torch.Generator(device="cpu").manual_seed(int(seed))
+
+
+def gaussian_noise(x: "torch.Tensor", sigma: float, seed: int) -> "torch.Tensor":
+    """x (n, 784) in [0, 1] plus N(0, sigma^2) noise per pixel, clipped to [0, 1].
+    The draw depends only on (seed, x.shape); sigma = 0 returns x unchanged."""
+    import torch
+
+    if sigma < 0:
+        raise ValueError(f"sigma must be >= 0, not {sigma}")
+    z = torch.randn(x.shape, generator=_generator(seed), dtype=x.dtype).to(x.device)
+    return torch.clamp(x + z * sigma, 0, 1)
+
+
+def occlusion_corners(n: int, size: int, seed: int) -> "torch.Tensor":
+    """(n, 2) top-left (row, col) of one size x size patch per image, uniform over every position
+    that keeps the patch inside the image."""
+    import torch
+
+    if not 1 <= size <= SIDE:
+        raise ValueError(f"occlusion size must be 1-{SIDE}, not {size}")
+    return torch.randint(0, SIDE - size + 1, (n, 2), generator=_generator(seed))
+
+
+def occlude(x: "torch.Tensor", size: int, seed: int) -> "torch.Tensor":
+    """x (n, 784) with one size x size patch per image set to 0, at occlusion_corners(n, size, seed)."""
+    import torch
+
+    n = x.shape[0]
+    corners = occlusion_corners(n, size, seed).to(x.device)
+    r = torch.arange(SIDE, device=x.device)
+    inside = lambda start: (r >= start[:, None]) & (r < start[:, None] + size)  # noqa: E731  (n, SIDE)
+    mask = inside(corners[:, 0])[:, :, None] & inside(corners[:, 1])[:, None, :]
+    return x.reshape(n, SIDE, SIDE).masked_fill(mask, 0).reshape(x.shape)
+
+
+def corrupted_sets(x: "torch.Tensor", sigmas: list[float], occlusion_size: int, seed: int) -> list[tuple[str, float, "torch.Tensor"]]:
+    """(corruption, sigma, images) for clean (sigma 0), each noise level, and occlusion (sigma NaN)."""
+    sets = [("clean", 0.0, x)]
+    sets += [("noise", float(s), gaussian_noise(x, s, seed)) for s in sigmas]
+    sets.append(("occlusion", float("nan"), occlude(x, occlusion_size, seed)))
+    return sets
+
+
+def evaluate_corruptions(
+    states: list[dict],
+    x_val: np.ndarray,
+    y_val: np.ndarray,
+    sigmas: list[float],
+    occlusion_size: int,
+    seed: int,
+    device: str = "cpu",
+) -> pd.DataFrame:
+    """F1, AUC and loss of every model (state_dicts of one seed, any widths) on the clean and the
+    corrupted validation images; all models and all corruptions in one forward pass."""
+    import torch
+
+    from lowcap.metrics import evaluate
+    from lowcap.model import Bank
+
+    x = torch.as_tensor(x_val)
+    y = torch.as_tensor(y_val, device=device)
+    sets = corrupted_sets(x, sigmas, occlusion_size, seed)
+    bank = Bank.from_params(states, device)
+    with torch.no_grad():
+        logits = bank.forward(torch.cat([images for _, _, images in sets]).to(device))
+    logits = logits.reshape(len(sets), len(x), len(states))
+    rows = []
+    for (corruption, sigma, _), level_logits in zip(sets, logits):
+        scores = {k: v.cpu().numpy() for k, v in evaluate(level_logits, y).items()}
+        for k, width in enumerate(bank.widths):
+            rows.append({"seed": seed, "width": width, "corruption": corruption, "sigma": sigma,
+                         **{key: float(values[k]) for key, values in scores.items()}})
+    return pd.DataFrame(rows)
+
+
+def example_images(x_val: np.ndarray, sigma: float, occlusion_size: int, seed: int, index: int = 0) -> dict[str, np.ndarray]:
+    """Image `index` of the validation split, clean, noisy and occluded, as the models saw it
+    (corrupted together with the whole split, so the same draw as in evaluate_corruptions)."""
+    import torch
+
+    x = torch.as_tensor(x_val)
+    out = {
+        "clean": x[index],
+        "noise": gaussian_noise(x, sigma, seed)[index],
+        "occlusion": occlude(x, occlusion_size, seed)[index],
+    }
+    return {k: v.reshape(SIDE, SIDE).numpy() for k, v in out.items()}
+
+
+# --------------------------------------------------------------------------- summaries and figures
+
+
+def summary(per_seed: pd.DataFrame) -> pd.DataFrame:
+    """Mean, std, min, max over seeds of F1 (and mean AUC) per (pair, width, corruption, sigma)."""
+    keys = ["pair", "width", "corruption", "sigma"]
+    grouped = per_seed.groupby(keys, dropna=False)
+    out = grouped["f1"].agg(["mean", "std", "min", "max", "count"])
+    out.columns = ["f1_mean", "f1_std", "f1_min", "f1_max", "n_seeds"]
+    out["auc_mean"] = grouped["auc"].mean()
+    return out.reset_index().sort_values(["width", "corruption", "sigma"]).reset_index(drop=True)
+
+
+def noise_curves(summ: pd.DataFrame) -> pd.DataFrame:
+    """Fig. 6 data: the noise rows plus the clean rows as sigma = 0."""
+    rows = summ[summ["corruption"].isin(["clean", "noise"])].copy()
+    return rows.sort_values(["width", "sigma"]).reset_index(drop=True)
+
+
+def occlusion_bars(summ: pd.DataFrame) -> pd.DataFrame:
+    """Fig. 7 data: clean and occluded F1 per width."""
+    rows = summ[summ["corruption"].isin(["clean", "occlusion"])].copy()
+    return rows.sort_values(["width", "corruption"]).reset_index(drop=True)
+
+
+def plot_noise(curves: pd.DataFrame, pair: str, png, pdf) -> None:
+    """Paper Fig. 6: F1 against noise sigma, one line per width, mean +- std over seeds."""
+    import matplotlib.pyplot as plt
+
+    widths = sorted(curves["width"].unique())
+    cmap = plt.get_cmap("viridis", len(widths))
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    for i, width in enumerate(widths):
+        c = curves[curves["width"] == width].sort_values("sigma")
+        ax.errorbar(c["sigma"], c["f1_mean"], yerr=c["f1_std"].fillna(0), color=cmap(i), marker="o",
+                    ms=3, capsize=2, lw=1, label=str(width))
+    n_seeds = int(curves["n_seeds"].max())
+    ax.set_xlabel("Gaussian noise σ (σ = 0: clean)")
+    ax.set_ylabel(f"F1 (mean ± std over {n_seeds} seeds)")
+    ax.set_title(f"{pair}: validation F1 under additive Gaussian noise")
+    ax.legend(title="width", fontsize=7, ncol=2)
+    ax.grid(alpha=0.3)
+    plots.save(fig, png, pdf)
+
+
+def plot_occlusion(bars: pd.DataFrame, pair: str, occlusion_size: int, png, pdf) -> None:
+    """Paper Fig. 7: F1 with one random occlusion patch per image, beside clean F1, per width."""
+    import matplotlib.pyplot as plt
+
+    widths = sorted(bars["width"].unique())
+    pos = np.arange(len(widths))
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    for offset, corruption, label in [(-0.2, "clean", "clean"),
+                                      (0.2, "occlusion", f"{occlusion_size}×{occlusion_size} occlusion")]:
+        c = bars[bars["corruption"] == corruption].set_index("width").loc[widths]
+        ax.bar(pos + offset, c["f1_mean"], width=0.4, yerr=c["f1_std"].fillna(0), capsize=2, label=label)
+    ax.set_xticks(pos)
+    ax.set_xticklabels([str(w) for w in widths])
+    ax.set_xlabel("hidden width H")
+    ax.set_ylabel(f"F1 (mean ± std over {int(bars['n_seeds'].max())} seeds)")
+    ax.set_ylim(min(0.5, float(bars["f1_mean"].min()) - 0.05), 1.0)
+    ax.set_title(f"{pair}: validation F1, clean and occluded")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, axis="y")
+    plots.save(fig, png, pdf)
+
+
+def example_table(images: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The Fig. D.1 panels as one long table (panel, row, col, value)."""
+    frames = []
+    for panel, img in images.items():
+        rows, cols = np.indices(img.shape)
+        frames.append(pd.DataFrame({"panel": panel, "row": rows.ravel(), "col": cols.ravel(),
+                                    "value": img.ravel()}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def plot_examples(images: dict[str, np.ndarray], titles: dict[str, str], suptitle: str, png, pdf) -> None:
+    """Paper Fig. D.1: one image clean, with noise, and occluded."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(images), figsize=(2.6 * len(images), 2.9))
+    for ax, (panel, img) in zip(axes, images.items()):
+        ax.imshow(img, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        ax.set_title(titles[panel], fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle(suptitle, fontsize=9)
+    fig.tight_layout()
+    plots.save(fig, png, pdf)

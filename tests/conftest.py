@@ -1,0 +1,66 @@
+"""Shared fixtures: real MNIST from ../shared/mnist when present, else a synthetic IDX data set."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+# CI and the developers' machines have the real MNIST test split here (see the README).
+SHARED_MNIST = Path(os.environ.get("LOWCAP_MNIST_DIR", REPO.parent / "shared" / "mnist"))
+TEST_POOL_FILES = ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+
+
+@dataclass
+class Mirror:
+    path: Path
+    real: bool
+    sha256: dict = field(default_factory=dict)  # for the config's data.sha256 (synthetic only)
+
+
+def idx_bytes(array: np.ndarray) -> bytes:
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(int(d).to_bytes(4, "big") for d in array.shape)
+    return header + np.ascontiguousarray(array, dtype=np.uint8).tobytes()
+
+
+def synthetic_pool(n_per_class: int = 120, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Ten classes, each a fixed random stroke pattern plus noise: learnable, MNIST-shaped."""
+    rng = np.random.default_rng(seed)
+    templates = (rng.random((10, 28, 28)) < 0.15).astype(np.float32)
+    labels = np.repeat(np.arange(10, dtype=np.uint8), n_per_class)
+    rng.shuffle(labels)
+    noise = rng.random((len(labels), 28, 28)) < 0.05
+    images = np.clip(templates[labels] * rng.uniform(0.5, 1.0, (len(labels), 1, 1)) + noise, 0, 1)
+    return (images * 255).astype(np.uint8), labels
+
+
+def write_synthetic_mirror(path: Path) -> dict:
+    path.mkdir(parents=True, exist_ok=True)
+    images, labels = synthetic_pool()
+    sha = {}
+    for stem, array in zip(TEST_POOL_FILES, (images, labels)):
+        raw = idx_bytes(array)
+        (path / f"{stem}.gz").write_bytes(gzip.compress(raw, mtime=0))
+        sha[stem] = hashlib.sha256(raw).hexdigest()
+    return sha
+
+
+@pytest.fixture(scope="session")
+def mnist_mirror(tmp_path_factory) -> Mirror:
+    if all((SHARED_MNIST / f"{stem}.gz").exists() for stem in TEST_POOL_FILES):
+        return Mirror(SHARED_MNIST, real=True)
+    path = tmp_path_factory.mktemp("synthetic_mnist")
+    return Mirror(path, real=False, sha256=write_synthetic_mirror(path))
+
+
+@pytest.fixture(scope="session")
+def pool(mnist_mirror) -> tuple[np.ndarray, np.ndarray]:
+    from lowcap.data import load_pool
+
+    return load_pool(*(mnist_mirror.path / f"{stem}.gz" for stem in TEST_POOL_FILES))

@@ -1,0 +1,144 @@
+"""Seeded corruptions (paper Fig. 6, 7, D.1): determinism, exact patch geometry, equality with
+torchvision.transforms.v2, and paired evaluation across widths."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from torchvision.transforms.v2 import functional as TF
+
+from lowcap import robustness
+from lowcap.metrics import evaluate
+from lowcap.model import MLP, init_params
+
+SIDE = robustness.SIDE
+
+
+def images(n: int = 64, seed: int = 0) -> torch.Tensor:
+    g = torch.Generator().manual_seed(seed)
+    return torch.rand(n, SIDE * SIDE, generator=g)
+
+
+def test_same_seed_same_images_different_seeds_differ():
+    x = images()
+    for corrupt in (lambda s: robustness.gaussian_noise(x, 0.3, s), lambda s: robustness.occlude(x, 7, s)):
+        assert torch.equal(corrupt(42), corrupt(42))
+        assert not torch.equal(corrupt(42), corrupt(43))
+        assert not torch.equal(corrupt(42), x)
+
+
+def test_sigma_zero_is_the_clean_image_and_noise_stays_in_range():
+    x = images()
+    assert torch.equal(robustness.gaussian_noise(x, 0.0, 7), x)
+    noisy = robustness.gaussian_noise(x, 0.5, 7)
+    assert noisy.min() >= 0 and noisy.max() <= 1
+    assert (noisy == 0).any() and (noisy == 1).any()  # clipped, not wrapped or rescaled
+    # Far from the bounds nothing clips, and the noise has the asked mean and sd.
+    grey = torch.full_like(x, 0.5)
+    diff = robustness.gaussian_noise(grey, 0.1, 7) - grey
+    assert abs(float(diff.mean())) < 0.002 and abs(float(diff.std()) - 0.1) < 0.002
+
+
+def test_noise_equals_torchvision_v2_gaussian_noise_with_the_same_seed():
+    x = images(16)
+    for sigma in (0.1, 0.3):
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(5)
+            expected = TF.gaussian_noise(x, mean=0.0, sigma=sigma, clip=True)
+        assert torch.equal(robustness.gaussian_noise(x, sigma, 5), expected)
+
+
+def test_noise_is_paired_across_sigmas():
+    """One standard-normal draw per seed, scaled: where nothing clips, noise(2s) - x = 2 (noise(s) - x)."""
+    x = torch.full((8, SIDE * SIDE), 0.5)
+    d1 = robustness.gaussian_noise(x, 0.05, 3) - x
+    d2 = robustness.gaussian_noise(x, 0.10, 3) - x
+    ok = d2.abs() < 0.5
+    assert torch.allclose(2 * d1[ok], d2[ok], atol=1e-6)
+
+
+@pytest.mark.parametrize("size", [7, 1, 28])
+def test_occlusion_patch_is_exactly_size_by_size_zero_and_inside(size):
+    n = 300
+    x = images(n) * 0.9 + 0.1  # no zero pixel before occlusion
+    out = robustness.occlude(x, size, seed=11).reshape(n, SIDE, SIDE)
+    corners = robustness.occlusion_corners(n, size, seed=11)
+    assert corners.min() >= 0 and corners.max() <= SIDE - size
+    for k in range(n):
+        zero = out[k] == 0
+        assert zero.sum() == size * size
+        rows, cols = torch.nonzero(zero, as_tuple=True)
+        assert (rows.min(), cols.min()) == tuple(corners[k])
+        assert rows.max() - rows.min() == size - 1 and cols.max() - cols.min() == size - 1
+        # Every other pixel unchanged, and the same as torchvision's erase at that corner.
+        assert torch.equal(out[k][~zero], x[k].reshape(SIDE, SIDE)[~zero])
+        i, j = (int(c) for c in corners[k])
+        expected = TF.erase(x[k].reshape(1, SIDE, SIDE), i, j, size, size, torch.tensor(0.0))
+        assert torch.equal(out[k], expected[0])
+
+
+def test_occlusion_positions_cover_the_image_uniformly():
+    corners = robustness.occlusion_corners(5000, 7, seed=0)
+    counts = torch.bincount(corners[:, 0], minlength=22)
+    assert len(counts) == 22 and counts.min() > 150  # 22 positions, ~227 each
+    assert not torch.equal(corners[:, 0], corners[:, 1])
+
+
+def tiny_states(widths, seed=0):
+    return [init_params(w, seed + w, "normal", 0.1) for w in widths]
+
+
+def test_evaluation_is_paired_across_widths_and_clean_matches_metrics():
+    rng = np.random.default_rng(0)
+    x = rng.random((80, SIDE * SIDE), dtype=np.float32)
+    y = (rng.random(80) < 0.5).astype(np.float32)
+    sigmas = [0.1, 0.4]
+    states = tiny_states([3, 5])
+    both = robustness.evaluate_corruptions(states, x, y, sigmas, 7, seed=42)
+    alone = robustness.evaluate_corruptions(states[:1], x, y, sigmas, 7, seed=42)
+    assert len(both) == 2 * (1 + len(sigmas) + 1)
+    cols = ["corruption", "sigma", "f1", "auc", "loss"]
+    pd.testing.assert_frame_equal(both[both.width == 3][cols].reset_index(drop=True),
+                                  alone[cols].reset_index(drop=True), atol=1e-6, rtol=0)
+    model = MLP(5)
+    model.load_state_dict(states[1])
+    with torch.no_grad():
+        expected = evaluate(model(torch.as_tensor(x)).unsqueeze(1), torch.as_tensor(y))
+        occluded = evaluate(model(robustness.occlude(torch.as_tensor(x), 7, 42)).unsqueeze(1), torch.as_tensor(y))
+    row = lambda c: both[(both.width == 5) & (both.corruption == c)].iloc[0]  # noqa: E731
+    assert row("clean").f1 == pytest.approx(float(expected["f1"][0]))
+    assert row("clean").loss == pytest.approx(float(expected["loss"][0]), rel=1e-5)
+    assert row("occlusion").auc == pytest.approx(float(occluded["auc"][0]))
+
+
+def test_example_images_are_what_the_models_saw():
+    x = images(10).numpy()
+    ex = robustness.example_images(x, 0.3, 7, seed=78, index=0)
+    assert set(ex) == {"clean", "noise", "occlusion"} and ex["clean"].shape == (SIDE, SIDE)
+    assert np.array_equal(ex["noise"].ravel(), robustness.gaussian_noise(torch.as_tensor(x), 0.3, 78)[0].numpy())
+    assert (ex["occlusion"] == 0).sum() == 49
+    table = robustness.example_table(ex)
+    assert len(table) == 3 * SIDE * SIDE
+
+
+def test_summary_and_figures(tmp_path):
+    rows = []
+    for seed, shift in [(0, 0.0), (1, 0.1)]:
+        for width in (4, 8):
+            rows += [
+                {"pair": "4-9", "seed": seed, "width": width, "corruption": "clean", "sigma": 0.0, "f1": 0.9 - shift, "auc": 0.95, "loss": 0.2},
+                {"pair": "4-9", "seed": seed, "width": width, "corruption": "noise", "sigma": 0.3, "f1": 0.7 - shift, "auc": 0.8, "loss": 0.5},
+                {"pair": "4-9", "seed": seed, "width": width, "corruption": "occlusion", "sigma": np.nan, "f1": 0.8 - shift, "auc": 0.9, "loss": 0.3},
+            ]
+    summ = robustness.summary(pd.DataFrame(rows))
+    curves = robustness.noise_curves(summ)
+    assert list(curves[curves.width == 4].sigma) == [0.0, 0.3]
+    assert curves.f1_mean.round(6).tolist() == [0.85, 0.65, 0.85, 0.65]
+    assert curves.f1_std.round(6).tolist() == [round(np.std([0.9, 0.8], ddof=1), 6)] * 4
+    bars = robustness.occlusion_bars(summ)
+    assert set(bars.corruption) == {"clean", "occlusion"} and (bars.n_seeds == 2).all()
+    robustness.plot_noise(curves, "4-9", tmp_path / "n.png", tmp_path / "n.pdf")
+    robustness.plot_occlusion(bars, "4-9", 7, tmp_path / "o.png", tmp_path / "o.pdf")
+    assert all((tmp_path / f).stat().st_size > 0 for f in ("n.png", "n.pdf", "o.png", "o.pdf"))
