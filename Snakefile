@@ -29,6 +29,12 @@ include: "workflow/rules/tsne.smk"
 include: "workflow/rules/saliency.smk"
 
 
+# Run on the submit host under SLURM: the download needs the internet, `all` does nothing.
+localrules:
+    all,
+    fetch_data,
+
+
 rule all:
     default_target: True
     input:

@@ -64,3 +64,26 @@ def pool(mnist_mirror) -> tuple[np.ndarray, np.ndarray]:
     from lowcap.data import load_pool
 
     return load_pool(*(mnist_mirror.path / f"{stem}.gz" for stem in TEST_POOL_FILES))
+
+
+# The tiny config of the end-to-end tests: 2 pairs x 2 widths x 2 seeds x a few epochs.
+PAIRS, WIDTHS, SEEDS, EPOCHS = ["0-1", "4-9"], [2, 8], [0, 1], 4
+
+
+def tiny_config(mirror: Mirror) -> dict:
+    sha = {"sha256": mirror.sha256} if mirror.sha256 else {}
+    single_model = {"pair": "4-9", "width": 8, "seed": 0, "sparsity": 95}
+    return {
+        "data": {"pool": "test", "mirror": str(mirror.path), **sha},
+        "pairs": PAIRS,
+        "widths": WIDTHS,
+        "seeds": SEEDS,
+        "training": {"preset": "released", "epochs": EPOCHS},
+        "lr_sweep": {"pair": "4-9", "lrs": [0.01, 0.03]},
+        "pruning": {"levels": [50, 95], "scope": "layer"},
+        "dead_neurons": {"sparsity": 95, "paper_rows": [{"pair": "4-9", "width": 8}]},
+        "robustness": {"pairs": None, "widths": None, "noise_sigmas": [0.3], "occlusion_size": 7,
+                       "example_sigma": 0.3},
+        "tsne": {**single_model, "perplexity": 10},
+        "saliency": {**single_model, "epsilon": 0.01},
+    }

@@ -11,20 +11,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import REPO
+from conftest import EPOCHS, PAIRS, REPO, SEEDS, WIDTHS, tiny_config
 from lowcap.model import load_checkpoint
-
-PAIRS, WIDTHS, SEEDS, EPOCHS = ["0-1", "4-9"], [2, 8], [0, 1], 4
-
-
-def tiny_config(mirror) -> dict:
-    return {
-        "data": {"pool": "test", "mirror": str(mirror.path), **({"sha256": mirror.sha256} if mirror.sha256 else {})},
-        "pairs": PAIRS,
-        "widths": WIDTHS,
-        "seeds": SEEDS,
-        "training": {"preset": "released", "epochs": EPOCHS},
-    }
 
 
 def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
