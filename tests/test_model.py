@@ -97,3 +97,49 @@ def test_checkpoint_roundtrip_and_truncation(tmp_path):
         load_checkpoint(path)
     with pytest.raises(CheckpointError, match="not found: .*missing.pt"):
         load_checkpoint(tmp_path / "missing.pt")
+
+
+def straightforward_training(width, lr, seed, proto, x, y, xv, yv):
+    """The textbook loop: one nn.Module, autograd, torch.optim.SGD, scikit-learn metrics."""
+    from sklearn.metrics import f1_score, roc_auc_score
+
+    model = MLP(width)
+    model.load_state_dict(init_params(width, seed, proto.init, proto.init_std))
+    optimiser = torch.optim.SGD(model.parameters(), lr=lr)
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+    xt, yt, xvt, yvt = map(torch.from_numpy, (x, y, xv, yv))
+    rows = []
+    for epoch in range(proto.epochs + 1):
+        with torch.no_grad():
+            for split, xs, ys in (("train", xt, yt), ("val", xvt, yvt)):
+                prob = torch.sigmoid(model(xs)).numpy()
+                rows.append((epoch, split, loss_fn(model(xs), ys).item(),
+                             f1_score(ys, prob > 0.5, zero_division=0), roc_auc_score(ys, prob)))
+        if epoch < proto.epochs:
+            optimiser.zero_grad()
+            loss_fn(model(xt), yt).backward()
+            optimiser.step()
+    return model.state_dict(), rows
+
+
+@pytest.mark.parametrize("batch_size", [None, 64])
+def test_bank_training_matches_the_straightforward_loop(pool, batch_size):
+    """The speed-ups (one wide bank, gradients written out) change only rounding: weights within
+    1e-5 and every reported metric equal to 3 decimals, against the textbook loop, on real data."""
+    from lowcap.data import pair_data
+
+    d = pair_data(*pool, "4-9", 0)
+    x, y, xv, yv = d.x_train[:400], d.y_train[:400], d.x_val[:200], d.y_val[:200]
+    proto = Protocol(lr=0.03, epochs=15, batch_size=batch_size, init="normal", init_std=0.1)
+    widths = [2, 6, 16]
+    if batch_size is not None:  # the textbook loop below is full batch
+        proto = Protocol(lr=0.03, epochs=15, batch_size=len(x), init="normal", init_std=0.1)
+    states, hist = train_bank(widths, [0.03] * 3, 11, proto, x, y, xv, yv)
+    for k, width in enumerate(widths):
+        ref_state, ref_rows = straightforward_training(width, 0.03, 11, proto, x, y, xv, yv)
+        for name, value in ref_state.items():
+            torch.testing.assert_close(states[k][name], value, rtol=0, atol=1e-5)
+        ours = hist[hist.width == width].set_index(["epoch", "split"])
+        for epoch, split, loss, f1, auc in ref_rows:
+            row = ours.loc[(epoch, split)]
+            assert (round(row.loss, 3), round(row.f1, 3), round(row.auc, 3)) == (round(loss, 3), round(f1, 3), round(auc, 3))

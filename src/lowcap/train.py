@@ -7,7 +7,7 @@ import pandas as pd
 import torch
 
 from lowcap.config import Protocol
-from lowcap.metrics import bce_per_model, evaluate
+from lowcap.metrics import evaluate
 from lowcap.model import Bank, init_params
 
 
@@ -15,6 +15,7 @@ def default_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+@torch.no_grad()  # gradients are written out in Bank.logits_and_grads
 def train_bank(
     widths: list[int],
     lrs: list[float],
@@ -37,8 +38,6 @@ def train_bank(
         [init_params(w, seed, protocol.init, protocol.init_std) for w in widths], device
     )
     params = bank.parameters()
-    for p in params:
-        p.requires_grad_(True)
     lr_hidden, lr_out = bank.unit_values(lrs)
     step_sizes = [lr_hidden.unsqueeze(1), lr_hidden, lr_hidden, lr_out]
 
@@ -54,33 +53,29 @@ def train_bank(
     records = {s: {k: np.empty((epochs + 1, m)) for k in ("loss", "f1", "auc")} for s in ("train", "val")}
 
     def record(split: str, epoch: int, logits: torch.Tensor, y: torch.Tensor) -> None:
-        for key, values in evaluate(logits.detach(), y).items():
+        for key, values in evaluate(logits, y).items():
             records[split][key][epoch] = values.cpu().numpy()
 
-    def sgd_step(loss: torch.Tensor) -> None:
-        grads = torch.autograd.grad(loss, params)
-        with torch.no_grad():
-            for p, g, lr in zip(params, grads, step_sizes):
-                p.sub_(lr * g)
+    def sgd_step(grads: list[torch.Tensor]) -> None:
+        for p, g, lr in zip(params, grads, step_sizes):
+            p.sub_(g.mul_(lr))
 
     for epoch in range(epochs + 1):
-        with torch.no_grad():
-            record("val", epoch, bank.forward(xv), yv)
+        record("val", epoch, bank.forward(xv), yv)
         if protocol.batch_size is None:
-            # Full batch: the forward pass that gives this epoch's training metrics also gives the
+            # Full batch: the pass that gives this epoch's training metrics also gives the
             # gradient of the next step.
-            logits = bank.forward(xt)
+            logits, grads = bank.logits_and_grads(xt, yt)
             record("train", epoch, logits, yt)
             if epoch < epochs:
-                sgd_step(bce_per_model(logits, yt).sum())
+                sgd_step(grads)
         else:
-            with torch.no_grad():
-                record("train", epoch, bank.forward(xt), yt)
+            record("train", epoch, bank.forward(xt), yt)
             if epoch < epochs:
                 order = torch.randperm(n, generator=shuffle).to(device)
                 for start in range(0, n, protocol.batch_size):
                     batch = order[start: start + protocol.batch_size]
-                    sgd_step(bce_per_model(bank.forward(xt[batch]), yt[batch]).sum())
+                    sgd_step(bank.logits_and_grads(xt[batch], yt[batch])[1])
 
     frames = []
     for split, metrics in records.items():
