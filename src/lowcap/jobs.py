@@ -8,7 +8,8 @@ need them, so the figure jobs do not pay for them.
 from __future__ import annotations
 
 import contextlib
-import sys
+import os
+import platform
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +26,8 @@ def logged(log_path: str | Path | None):
         return
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w") as fh, contextlib.redirect_stdout(fh), contextlib.redirect_stderr(fh):
+        # Where the job ran: on a cluster this ties each output to its SLURM job.
+        print(f"host={platform.node()} SLURM_JOB_ID={os.environ.get('SLURM_JOB_ID', 'none')}", flush=True)
         yield
 
 
@@ -340,3 +343,162 @@ def lr_sweep_figures(histories: list[str], protocol_lr: float, curves_png: str, 
     table.to_csv(heatmap_csv, index=False, float_format="%.6g")
     lr_sweep.plot_heatmap(table, heatmap_png, heatmap_pdf)
     print(table[table["plotted"]].pivot(index="width", columns="lr", values="f1_mean").round(3).to_string())
+
+
+# --------------------------------------------------------------------------- saliency (Fig. 8)
+
+
+def saliency_cases(images: str, labels: str, checkpoint: str, sparsity: float, scope: str, epsilon: float,
+                   out_maps: str, out_cases: str, threads: int = 1) -> None:
+    """Saliency maps of the Fig. 8 cases under the dense model and its magnitude-pruned copy.
+    A few images of one small model: the CPU is enough."""
+    import numpy as np
+    import torch
+
+    from lowcap import pruning, saliency
+    from lowcap.evaluation import validation_data
+    from lowcap.model import load_checkpoint
+
+    torch.set_num_threads(threads)
+    model, meta = load_checkpoint(checkpoint)
+    x_val, y_val = validation_data(images, labels, meta)
+    pruned = pruning.prune_copy(model, sparsity, scope)
+    table, maps = saliency.fig8_cases(model, pruned, x_val, y_val, data.parse_pair(meta["pair"]), epsilon)
+    achieved = {"dense": pruning.weight_sparsity(model)["sparsity_total"],
+                "pruned": pruning.weight_sparsity(pruned)["sparsity_total"]}
+    for i, (key, value) in enumerate({"pair": meta["pair"], "width": int(meta["width"]),
+                                      "seed": int(meta["seed"]), "epsilon": epsilon}.items()):
+        table.insert(i, key, value)
+    table.insert(5, "requested_sparsity", np.where(table["model"] == "pruned", sparsity, 0.0))
+    table.insert(6, "scope", scope)
+    table.insert(7, "achieved_sparsity", table["model"].map(achieved))
+    Path(out_maps).parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(out_maps, **maps)
+    table.to_csv(out_cases, index=False, float_format="%.6g")
+    print(table.to_string())
+
+
+def saliency_figure(cases_csv: str, maps_npz: str, png: str, pdf: str, csv: str) -> None:
+    import numpy as np
+
+    from lowcap import saliency
+
+    table = pd.read_csv(cases_csv, dtype={"pair": str})
+    maps = dict(np.load(maps_npz))
+    table.to_csv(csv, index=False, float_format="%.6g")
+    first = table.iloc[0]
+    pruned = table[table["model"] == "pruned"]
+    sparsity = (f"; pruned: {pruned['achieved_sparsity'].iloc[0]:.1f}% of weights zero "
+                f"({pruned['scope'].iloc[0]} magnitude pruning)" if len(pruned) else "")
+    saliency.plot_fig8(table, maps, data.parse_pair(first["pair"]),
+                       f"pair {first['pair']}, width {first['width']}, seed {first['seed']}, "
+                       f"ε = {first['epsilon']:g}{sparsity}", png, pdf)
+
+
+# --------------------------------------------------------------------------- t-SNE (Fig. 5)
+
+
+def tsne_activations(
+    images: str,
+    labels: str,
+    checkpoint: str,
+    baseline_checkpoints: list[str],
+    sparsity: float,
+    scope: str,
+    perplexity: float,
+    k: int,
+    random_state: int,
+    embedding_csv: str,
+    similarity_csv: str,
+    similarity_md: str,
+    threads: int = 1,
+) -> None:
+    """Hidden activations of one checkpoint on its validation split, dense and pruned: their t-SNE
+    coordinates, and kNN overlap / linear CKA against the dense ones, with baselines for scale
+    (other seeds' trained models of the same width; this model's initial weights)."""
+    import numpy as np
+    import torch
+
+    from lowcap import pruning, tsne
+    from lowcap.evaluation import validation_data
+    from lowcap.metrics import evaluate
+    from lowcap.model import MLP, init_params, load_checkpoint
+
+    torch.set_num_threads(threads)
+    model, meta = load_checkpoint(checkpoint)
+    pair, width, seed = meta["pair"], int(meta["width"]), int(meta["seed"])
+    x_val, y_val = validation_data(images, labels, meta)
+    untrained = MLP(width)
+    untrained.load_state_dict(init_params(width, seed, meta["init"], meta["init_std"]))
+    untrained.eval()
+    models = {  # comparison -> model; all evaluated on this checkpoint's validation images
+        "dense (reference)": model,
+        f"pruned {sparsity:g}% ({scope})": pruning.prune_copy(model, sparsity, scope),
+    }
+    for path in baseline_checkpoints:
+        other, other_meta = load_checkpoint(path)
+        if (other_meta["pair"], int(other_meta["width"])) != (pair, width):
+            raise ValueError(f"baseline {path} is not pair {pair} width {width}")
+        # Its own split differs: some of these images were in its training set.
+        models[f"another seed ({other_meta['seed']}), trained"] = other
+    models["untrained (initial weights)"] = untrained
+
+    x = torch.as_tensor(x_val)
+    with torch.no_grad():
+        acts = {name: m.hidden_activations(x).numpy() for name, m in models.items()}
+        scores = evaluate(torch.stack([m(x) for m in models.values()], dim=1), torch.as_tensor(y_val))
+    dense = acts["dense (reference)"]
+    table = tsne.similarity(dense, acts, k)
+    table.insert(0, "role", ["reference", "pruned"] + ["baseline"] * (len(models) - 2))
+    table["val_f1"] = scores["f1"].numpy()
+    table["weight_sparsity_pct"] = [pruning.weight_sparsity(m)["sparsity_total"] for m in models.values()]
+    table["dead_units"] = [int(pruning.dead_units(m, x).sum()) for m in models.values()]
+    # Per-layer pruning leaves the 1 x width output layer only a few weights: the units that keep one.
+    table["units_with_output_weight"] = [int((m.output.weight != 0).sum()) for m in models.values()]
+    for i, (key, value) in enumerate({"pair": pair, "width": width, "seed": seed, "n_val": len(y_val)}.items()):
+        table.insert(i, key, value)
+    Path(similarity_csv).parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(similarity_csv, index=False, float_format="%.6g")
+    intro = (
+        f"Hidden activations of pair {pair}, width {width}, seed {seed} on its {len(y_val)} validation "
+        f"images, compared with the dense model's: kNN overlap (k = {k}, mean fraction of shared "
+        f"nearest neighbours; chance {tsne.chance_knn_overlap(len(y_val), k):.3f}) and linear CKA. "
+        "The other rows give the scale: another seed's trained model of the same width (its own "
+        "split differs, so some of these images were in its training set) and the untrained model "
+        "(this seed's initial weights). zero_rows: inputs mapped to an all-zero vector; "
+        "weight_sparsity_pct: counted from the weights; rms_norm: root-mean-square norm of the activation "
+        "vectors, which both numbers ignore.\n\n"
+    )
+    Path(similarity_md).write_text(intro + capacity.markdown_table(table))
+    print(table.to_string())
+
+    pruned_name = f"pruned {sparsity:g}% ({scope})"
+    coords = tsne.embed(dense, acts[pruned_name], perplexity, random_state, threads)
+    digits = np.asarray(data.parse_pair(pair))[y_val.astype(int)]
+    tsne.embedding_table(coords, digits).to_csv(embedding_csv, index=False, float_format="%.6g")
+
+
+def tsne_figure(embedding_csv: str, similarity_csv: str, png: str, pdf: str, csv: str) -> None:
+    from lowcap import tsne
+
+    table = pd.read_csv(embedding_csv)
+    table.to_csv(csv, index=False, float_format="%.6g")
+    sim = pd.read_csv(similarity_csv, dtype={"pair": str})
+    dense = sim[sim["role"] == "reference"].iloc[0]
+    pruned = sim[sim["role"] == "pruned"].iloc[0]
+    baselines = "; ".join(f"{r.comparison}: {r.knn_overlap:.2f}, {r.linear_cka:.2f}"
+                          for r in sim[sim["role"] == "baseline"].itertuples())
+    title = (
+        f"{dense.pair}, width {dense.width}, seed {dense.seed}: hidden activations on {dense.n_val} validation images\n"
+        f"dense vs {pruned.comparison}: kNN overlap (k={pruned.k}) {pruned.knn_overlap:.2f}, "
+        f"linear CKA {pruned.linear_cka:.2f}\n"
+        f"for scale (kNN overlap, CKA vs dense) — {baselines}; chance kNN overlap {pruned.chance_knn_overlap:.3f}"
+    )
+    panel_titles = {
+        "dense": f"dense (F1 {dense.val_f1:.3f})",
+        "pruned_in_dense": f"{pruned.comparison}, placed into the dense map\n"
+                           f"(F1 {pruned.val_f1:.3f}, {pruned.weight_sparsity_pct:.1f}% weights zero)",
+        "pruned_own": f"{pruned.comparison}, own t-SNE\n({pruned.dead_units} of {dense.width} units dead, "
+                      f"{pruned.units_with_output_weight} with an output weight)",
+    }
+    tsne.plot_tsne(table, panel_titles, title, png, pdf)

@@ -32,19 +32,21 @@ def final_epoch_summary(history: pd.DataFrame) -> pd.DataFrame:
 
 
 def plot_lr_curves(summary: pd.DataFrame, protocol_lr: float, png, pdf) -> None:
-    """Paper Fig. 1: validation F1 and AUC against lr (log), one line per width, ± std over seeds."""
+    """Paper Fig. 1: validation F1 and AUC against lr (log), one line per width, ± std over seeds.
+    Points are drawn at lr times a small per-width factor (< 18%) so the error bars do not overlap."""
     import matplotlib.pyplot as plt
 
     val = summary[summary["split"] == "val"]
     widths = sorted(val["width"].unique())
     cmap = plt.get_cmap("viridis", len(widths))
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharex=True)
+    # Each width's points are shifted a little along the log axis so the error bars stay apart.
+    shifts = np.geomspace(0.85, 1 / 0.85, len(widths))
     for ax, metric in zip(axes, ["f1", "auc"]):
         for i, width in enumerate(widths):
             c = val[val["width"] == width].sort_values("lr")
-            mean, std = c[f"{metric}_mean"], c[f"{metric}_std"].fillna(0)
-            ax.plot(c["lr"], mean, color=cmap(i), marker="o", ms=3, lw=1, label=str(width))
-            ax.fill_between(c["lr"], mean - std, mean + std, color=cmap(i), alpha=0.12, lw=0)
+            ax.errorbar(c["lr"] * shifts[i], c[f"{metric}_mean"], yerr=c[f"{metric}_std"].fillna(0),
+                        color=cmap(i), marker="o", ms=3, lw=1, elinewidth=0.7, capsize=1.5, label=str(width))
         ax.axvline(protocol_lr, color="grey", ls="--", lw=0.8, label=f"grid lr {protocol_lr:g}")
         ax.set_xscale("log")
         ax.set_xlabel("learning rate")

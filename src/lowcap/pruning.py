@@ -271,6 +271,6 @@ def plot_sparsity_curves(curves: pd.DataFrame, pair: str, ylabel: str, title: st
     ax.set_xlabel("requested sparsity (% of weights pruned, one shot, no retraining)")
     ax.set_ylabel(ylabel)
     ax.set_title(f"{pair}: {title}")
-    ax.legend(title="width", fontsize=7, ncol=2)
+    ax.legend(title="width", fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
     ax.grid(alpha=0.3)
     plots.save(fig, png, pdf)

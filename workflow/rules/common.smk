@@ -34,3 +34,18 @@ def checkpoints(pairs, widths, seeds=None):
         width=widths,
         seed=SEEDS if seeds is None else seeds,
     )
+
+
+def grid_model_checkpoints(section, seeds=None):
+    """Checkpoints of the one model that config[section] names by pair, width and seed (or of
+    `seeds` instead). Checked when a job asks, not when the Snakefile is read, so a grid without
+    that model can still build everything else."""
+    named = config[section]
+    for key, grid in [("pair", PAIRS), ("width", WIDTHS), ("seed", SEEDS)]:
+        if named[key] not in grid:
+            raise WorkflowError(
+                f"config key '{section}.{key}' is {named[key]!r}, not one of the grid's {key}s {grid}"
+            )
+    return checkpoints(
+        [named["pair"]], [named["width"]], [named["seed"]] if seeds is None else seeds
+    )

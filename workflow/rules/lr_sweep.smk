@@ -1,2 +1,57 @@
-# Filled in by the lr_sweep stage.
-LR_SWEEP_TARGETS = []
+# Paper Fig. 1 and 2: every width of the grid trained at each lr of lr_sweep.lrs on one pair.
+
+LR_SWEEP = config["lr_sweep"]
+
+LR_SWEEP_TARGETS = [
+    "results/figures/fig1_lr_sweep.png",
+    "results/figures/fig2_lr_heatmap.png",
+]
+
+
+rule lr_sweep_seed:
+    """Train every (width, lr) of one seed as one wide bank; the grid's split and protocol, lr varied."""
+    input:
+        images=POOL_FILES[0],
+        labels=POOL_FILES[1],
+    output:
+        history="results/lr_sweep/{pair}/s{seed}_history.csv",
+    params:
+        widths=WIDTHS,
+        lrs=LR_SWEEP["lrs"],
+        protocol=PROTOCOL.__dict__,
+    threads: 1
+    log:
+        "results/logs/lr_sweep_seed/{pair}_s{seed}.log",
+    conda:
+        "../../envs/lowcap.yaml"
+    script:
+        "../scripts/lr_sweep_seed.py"
+
+
+rule lr_sweep_figures:
+    """Paper Fig. 1 (F1 and AUC against lr) and Fig. 2 (F1 heatmap, width x lr), final epoch."""
+    input:
+        expand("results/lr_sweep/{pair}/s{seed}_history.csv", pair=LR_SWEEP["pair"], seed=SEEDS),
+    output:
+        curves_png=report(
+            "results/figures/fig1_lr_sweep.png",
+            caption="../report/fig1.rst",
+            category="Learning rate",
+        ),
+        curves_pdf="results/figures/fig1_lr_sweep.pdf",
+        curves_csv="results/figures/fig1_lr_sweep.csv",
+        heatmap_png=report(
+            "results/figures/fig2_lr_heatmap.png",
+            caption="../report/fig2.rst",
+            category="Learning rate",
+        ),
+        heatmap_pdf="results/figures/fig2_lr_heatmap.pdf",
+        heatmap_csv="results/figures/fig2_lr_heatmap.csv",
+    params:
+        protocol_lr=PROTOCOL.lr,
+    log:
+        "results/logs/lr_sweep_figures.log",
+    conda:
+        "../../envs/lowcap.yaml"
+    script:
+        "../scripts/lr_sweep_figures.py"

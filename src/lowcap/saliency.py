@@ -1,0 +1,164 @@
+"""Saliency maps (paper Fig. 8): which pixels move the output probability p = sigmoid(logit).
+
+Two methods, both on the probability of the higher class:
+- epsilon (the paper's): |p(x + eps * e_i) - p(x)| for each pixel i alone, all 784 perturbed copies
+  of an image in one batch. The raised pixel is not clipped at 1, as in the paper's description.
+- gradient: |dp/dx_i|, Captum's Saliency (abs=True). For small eps, epsilon ~ eps * gradient.
+Both run in float64: p(x + eps e_i) - p(x) is a difference of two close numbers, and a confident
+model's p sits near 0 or 1, where float32 would round small changes away.
+
+Examples are picked deterministically in validation-split order: the first correctly classified
+image of each class and the first misclassified one (by the dense model).
+
+torch, captum and scipy are imported inside the functions that need them, so the figure job that
+imports this module for the plot does not pay for them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from lowcap import plots
+
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
+
+SIDE = 28
+METHODS = ("epsilon", "gradient")
+
+
+def _probability(model: "nn.Module"):
+    import torch
+
+    return lambda x: torch.sigmoid(model(x))
+
+
+def epsilon_saliency(model: "nn.Module", x: "torch.Tensor", epsilon: float) -> "torch.Tensor":
+    """(k, 784): |p(x + epsilon e_i) - p(x)| per image and pixel, in x's dtype."""
+    import torch
+
+    prob = _probability(model)
+    k, d = x.shape
+    with torch.no_grad():
+        raised = x[:, None, :] + epsilon * torch.eye(d, dtype=x.dtype, device=x.device)  # (k, d, d)
+        return (prob(raised.reshape(k * d, d)).reshape(k, d) - prob(x)[:, None]).abs()
+
+
+def gradient_saliency(model: "nn.Module", x: "torch.Tensor") -> "torch.Tensor":
+    """(k, 784): |dp/dx_i| per image and pixel (Captum Saliency)."""
+    from captum.attr import Saliency
+
+    inputs = x.detach().clone().requires_grad_(True)
+    return Saliency(_probability(model)).attribute(inputs, abs=True).detach()
+
+
+def saliency_maps(model: "nn.Module", x: "torch.Tensor", epsilon: float) -> dict[str, np.ndarray]:
+    """Both methods for the images x (k, 784), computed in float64 on a copy of the model;
+    float64 arrays (k, 28, 28)."""
+    import copy
+
+    import torch
+
+    model64 = copy.deepcopy(model).double().eval()
+    x64 = x.to(torch.float64)
+    maps = {"epsilon": epsilon_saliency(model64, x64, epsilon), "gradient": gradient_saliency(model64, x64)}
+    return {k: v.cpu().numpy().reshape(-1, SIDE, SIDE) for k, v in maps.items()}
+
+
+def pick_cases(prob: np.ndarray, y: np.ndarray, digits: tuple[int, int]) -> list[dict]:
+    """The first correctly classified image of each class and the first misclassified one, in
+    validation-split order. A case with no such image is left out."""
+    pred = prob > 0.5
+    truth = y > 0.5
+    correct = pred == truth
+    picks = []
+    for label in (0, 1):
+        hits = np.flatnonzero(correct & (truth == bool(label)))
+        if len(hits):
+            picks.append({"case": f"correct {digits[label]}", "val_index": int(hits[0])})
+    wrong = np.flatnonzero(~correct)
+    if len(wrong):
+        picks.append({"case": "misclassified", "val_index": int(wrong[0])})
+    return picks
+
+
+def spearman(a: np.ndarray, b: np.ndarray) -> float:
+    """Spearman rank correlation of two maps over all pixels (ties get average ranks)."""
+    from scipy.stats import spearmanr
+
+    return float(spearmanr(np.ravel(a), np.ravel(b)).statistic)
+
+
+def fig8_cases(dense: "nn.Module", pruned: "nn.Module", x_val: np.ndarray, y_val: np.ndarray,
+               digits: tuple[int, int], epsilon: float) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Paper Fig. 8: the picked images under the dense model, and the correct ones under the pruned
+    model. Returns one row per panel row (model, case, prediction, rank correlations) and the
+    images and maps stacked in that row order."""
+    import torch
+
+    x = torch.as_tensor(x_val)
+    with torch.no_grad():
+        prob_dense = torch.sigmoid(dense(x)).numpy()
+    picks = pick_cases(prob_dense, y_val, digits)
+    correct = [p for p in picks if p["case"].startswith("correct")]
+    rows = [{"model": "dense", **p} for p in picks] + [{"model": "pruned", **p} for p in correct]
+    maps: dict[str, list[np.ndarray]] = {"image": [], "epsilon": [], "gradient": []}
+    for model_name, model in (("dense", dense), ("pruned", pruned)):
+        chosen = [r for r in rows if r["model"] == model_name]
+        xs = x[[r["val_index"] for r in chosen]]
+        with torch.no_grad():
+            prob = torch.sigmoid(model(xs)).numpy()
+        sal = saliency_maps(model, xs, epsilon)
+        for i, r in enumerate(chosen):
+            label = int(y_val[r["val_index"]])
+            r.update({"true_digit": digits[label], "predicted_digit": digits[int(prob[i] > 0.5)],
+                      "prob_higher_digit": float(prob[i]),
+                      "epsilon_max": float(sal["epsilon"][i].max()),
+                      "gradient_max": float(sal["gradient"][i].max()),
+                      "spearman_epsilon_vs_gradient": spearman(sal["epsilon"][i], sal["gradient"][i])})
+            maps["image"].append(xs[i].numpy().reshape(SIDE, SIDE))
+            maps["epsilon"].append(sal["epsilon"][i])
+            maps["gradient"].append(sal["gradient"][i])
+    table = pd.DataFrame(rows)
+    stacked = {k: np.stack(v) for k, v in maps.items()}
+    # Rank correlation of each correct image's pruned map with its dense map, per method.
+    for method in METHODS:
+        table[f"spearman_dense_vs_pruned_{method}"] = np.nan
+        for i, r in table.iterrows():
+            if r["model"] == "pruned":
+                j = table.index[(table["model"] == "dense") & (table["val_index"] == r["val_index"])][0]
+                table.loc[i, f"spearman_dense_vs_pruned_{method}"] = spearman(stacked[method][j], stacked[method][i])
+    return table, stacked
+
+
+def plot_fig8(table: pd.DataFrame, maps: dict[str, np.ndarray], digits: tuple[int, int], title: str,
+              png, pdf) -> None:
+    """One row per case: the image, the paper's epsilon saliency, the gradient saliency; each map
+    on its own colour scale (dense and pruned magnitudes differ by orders)."""
+    import matplotlib.pyplot as plt
+
+    n = len(table)
+    fig, axes = plt.subplots(n, 3, figsize=(8.4, 2.5 * n), squeeze=False)
+    columns = [("image", "input"), ("epsilon", "|Δp|, pixel + ε (paper)"), ("gradient", "|∂p/∂x| (Captum)")]
+    for i, r in enumerate(table.itertuples(index=False)):
+        for col, (key, name) in enumerate(columns):
+            ax = axes[i, col]
+            if key == "image":
+                ax.imshow(maps[key][i], cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+                ax.set_title(f"{r.model}: {r.case} (by the dense model)\ntrue {r.true_digit}, predicted "
+                             f"{r.predicted_digit}, p({digits[1]}) = {r.prob_higher_digit:.3f}", fontsize=8)
+            else:
+                im = ax.imshow(maps[key][i], cmap="inferno", vmin=0, interpolation="nearest")
+                fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04).ax.tick_params(labelsize=6)
+                rho = getattr(r, f"spearman_dense_vs_pruned_{key}")
+                ax.set_title(name + (f"\nSpearman vs dense = {rho:.2f}" if not pd.isna(rho) else ""),
+                             fontsize=8)
+            ax.set_xticks([])
+            ax.set_yticks([])
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    plots.save(fig, png, pdf)

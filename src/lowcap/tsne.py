@@ -1,0 +1,162 @@
+"""t-SNE of hidden activations before and after pruning (paper Fig. 5), with numbers beside it.
+
+Embedding: openTSNE rather than scikit-learn's TSNE, for one feature: `TSNEEmbedding.transform`
+places new points into an existing embedding without moving it. The dense activations are embedded
+first; the pruned activations (the same hidden units, the same inputs) are then placed into that
+map, so the two panels share their axes and a point that moved did so because its representation
+changed, not because an independent t-SNE run rotated or rearranged the clusters. Because the
+placement only looks for each pruned point's neighbours among the *dense* points, a third panel
+embeds the pruned activations on their own (same settings), to show their own cluster structure.
+Each representation is first scaled to unit root-mean-square norm. t-SNE itself ignores such an
+isotropic scaling (and so do both numbers below), but the placement does not: pruned activations
+are smaller, and unscaled they would all be matched to the few dense points of smallest norm.
+
+t-SNE pictures are easy to over-read, so two numbers compare the representations directly:
+- kNN overlap: the mean fraction of each input's k nearest neighbours (Euclidean, itself excluded)
+  that are the same in both representations; chance is k / (n - 1).
+- linear CKA (Kornblith et al. 2019): 1 for representations equal up to rotation and isotropic
+  scaling, near 0 for unrelated ones.
+The job gives both for baselines too (another seed's model, the untrained model), for scale.
+
+numpy, scikit-learn and openTSNE here; the figure function needs only pandas and matplotlib.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lowcap import plots
+
+PANELS = {  # column prefix -> what the panel shows
+    "dense": "dense model (t-SNE)",
+    "pruned_in_dense": "pruned, placed into the dense map",
+    "pruned_own": "pruned, own t-SNE",
+}
+
+
+def linear_cka(x: np.ndarray, y: np.ndarray) -> float:
+    """Linear CKA between two representations of the same n inputs, (n, p) and (n, q).
+    NaN when one of them is constant (all rows equal), where CKA is undefined."""
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    x = x - x.mean(axis=0)
+    y = y - y.mean(axis=0)
+    norm_x = np.linalg.norm(x.T @ x)
+    norm_y = np.linalg.norm(y.T @ y)
+    if norm_x == 0 or norm_y == 0:
+        return float("nan")
+    return float(np.linalg.norm(y.T @ x) ** 2 / (norm_x * norm_y))
+
+
+def neighbours(x: np.ndarray, k: int) -> np.ndarray:
+    """Indices (n, k) of each row's k nearest other rows (Euclidean). Among exact ties the lower
+    index wins, so inputs with identical activations give a fixed, if arbitrary, answer."""
+    from sklearn.neighbors import NearestNeighbors
+
+    # Without a query, scikit-learn leaves each point out of its own neighbour list.
+    return NearestNeighbors(n_neighbors=k, algorithm="brute").fit(np.asarray(x, dtype=np.float64)).kneighbors(
+        return_distance=False)
+
+
+def knn_overlap(x: np.ndarray, y: np.ndarray, k: int = 10) -> float:
+    """Mean over inputs of |kNN_x(i) ∩ kNN_y(i)| / k."""
+    nx, ny = neighbours(x, k), neighbours(y, k)
+    shared = [len(np.intersect1d(a, b, assume_unique=True)) for a, b in zip(nx, ny)]
+    return float(np.mean(shared) / k)
+
+
+def chance_knn_overlap(n: int, k: int) -> float:
+    """Expected kNN overlap of two unrelated representations: k random others out of n - 1."""
+    return k / (n - 1)
+
+
+def rms_norm(x: np.ndarray) -> float:
+    """Root-mean-square Euclidean norm of the rows."""
+    x = np.asarray(x, dtype=np.float64)
+    return float(np.sqrt((x ** 2).sum(axis=1).mean()))
+
+
+def unit_rms(x: np.ndarray) -> np.ndarray:
+    """x scaled to unit rms_norm (left as is when it is all zero)."""
+    norm = rms_norm(x)
+    return np.asarray(x, dtype=np.float64) / (norm if norm > 0 else 1.0)
+
+
+def similarity(reference: np.ndarray, others: dict[str, np.ndarray], k: int) -> pd.DataFrame:
+    """kNN overlap and linear CKA of each representation in `others` against `reference`, plus
+    how many inputs each maps to an all-zero vector (ties that make kNN lists arbitrary), and its
+    rms_norm (its overall size, which both numbers ignore)."""
+    rows = []
+    for name, rep in others.items():
+        rows.append({
+            "comparison": name,
+            "knn_overlap": knn_overlap(reference, rep, k),
+            "linear_cka": linear_cka(reference, rep),
+            "zero_rows": int((np.asarray(rep) == 0).all(axis=1).sum()),
+            "rms_norm": rms_norm(rep),
+        })
+    out = pd.DataFrame(rows)
+    out["k"] = k
+    out["chance_knn_overlap"] = chance_knn_overlap(len(reference), k)
+    return out
+
+
+def embed(dense: np.ndarray, pruned: np.ndarray, perplexity: float, random_state: int,
+          n_jobs: int = 1) -> dict[str, np.ndarray]:
+    """2-D coordinates of the three panels (PANELS), each (n, 2), of the activations scaled to unit
+    rms norm (see the module docstring). Exact neighbours and a fixed random_state make the result
+    repeatable."""
+    from openTSNE import TSNE
+
+    def fit(x: np.ndarray):
+        tsne = TSNE(perplexity=perplexity, initialization="pca", neighbors="exact",
+                    random_state=random_state, n_jobs=n_jobs)
+        return tsne.fit(unit_rms(x))
+
+    dense_map = fit(dense)
+    # openTSNE's defaults for adding points (perplexity 5, median initialisation, 250 iterations).
+    placed = dense_map.transform(unit_rms(pruned))
+    return {
+        "dense": np.asarray(dense_map),
+        "pruned_in_dense": np.asarray(placed),
+        "pruned_own": np.asarray(fit(pruned)),
+    }
+
+
+def embedding_table(coords: dict[str, np.ndarray], digits: np.ndarray) -> pd.DataFrame:
+    """One row per validation input: its digit and its (x, y) in every panel."""
+    out = pd.DataFrame({"val_index": np.arange(len(digits)), "digit": digits})
+    for name, xy in coords.items():
+        out[f"{name}_x"] = xy[:, 0]
+        out[f"{name}_y"] = xy[:, 1]
+    return out
+
+
+def plot_tsne(table: pd.DataFrame, panel_titles: dict[str, str], title: str, png, pdf) -> None:
+    """Paper Fig. 5: the panels side by side, points coloured by class. The first two panels share
+    their axes (the pruned points are placed into the dense map); the third has its own."""
+    import matplotlib.pyplot as plt
+
+    digits = sorted(table["digit"].unique())
+    colours = dict(zip(digits, ["tab:blue", "tab:orange"] if len(digits) == 2 else plt.cm.tab10.colors))
+    fig, axes = plt.subplots(1, len(PANELS), figsize=(4.2 * len(PANELS), 4.6))
+    for ax, name in zip(axes, PANELS):
+        for digit in digits:
+            rows = table[table["digit"] == digit]
+            ax.scatter(rows[f"{name}_x"], rows[f"{name}_y"], s=6, alpha=0.7, color=colours[digit],
+                       label=f"digit {digit}", lw=0)
+        ax.set_title(panel_titles[name], fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    # The placed points share the dense map's coordinates: show both on the same limits.
+    shared = pd.concat([table[["dense_x", "dense_y"]].set_axis(["x", "y"], axis=1),
+                        table[["pruned_in_dense_x", "pruned_in_dense_y"]].set_axis(["x", "y"], axis=1)])
+    pad = 0.05 * (shared.max() - shared.min())
+    for ax in axes[:2]:
+        ax.set_xlim(shared["x"].min() - pad["x"], shared["x"].max() + pad["x"])
+        ax.set_ylim(shared["y"].min() - pad["y"], shared["y"].max() + pad["y"])
+    axes[0].legend(fontsize=8, markerscale=2)
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    plots.save(fig, png, pdf)

@@ -1,0 +1,206 @@
+"""One-shot magnitude pruning and dead units (lowcap.pruning): exactness, biases, dead-unit counts,
+the summaries, and the four pruning jobs end to end on tiny checkpoints."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+import torch
+
+from lowcap import jobs, pruning
+from lowcap.model import MLP, N_INPUTS
+
+LEVELS = [10, 15, 20, 30, 33.3, 40, 50, 80, 90, 95, 99]
+
+
+def random_mlp(width: int, seed: int = 0) -> MLP:
+    torch.manual_seed(seed)
+    model = MLP(width)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.normal_(0.0, 0.1)  # biases nonzero too, so "untouched" means something
+    return model
+
+
+@pytest.mark.parametrize("width", [1, 7, 24])
+@pytest.mark.parametrize("level", LEVELS)
+def test_layer_scope_prunes_round_p_percent_of_every_layer(width, level):
+    model = random_mlp(width)
+    pruned = pruning.prune_copy(model, level, "layer")
+    achieved = pruning.weight_sparsity(pruned)
+    for name in pruning.PRUNED_LAYERS:
+        before = getattr(model, name).weight.detach().abs().flatten()
+        after = getattr(pruned, name).weight.detach().flatten()
+        n = before.numel()
+        expected = round(level * n / 100)
+        assert int((after == 0).sum()) == expected == achieved[f"zeros_{name}"]
+        # p% to rounding: at most half a weight away from the request.
+        assert abs(achieved[f"sparsity_{name}"] - level) <= 100 * 0.5 / n + 1e-9
+        # By magnitude: every weight kept is at least as large as every weight removed.
+        removed = after == 0
+        if removed.any() and (~removed).any():
+            assert before[~removed].min() >= before[removed].max()
+        # The survivors keep their values.
+        assert torch.equal(after[~removed], getattr(model, name).weight.detach().flatten()[~removed])
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_global_scope_prunes_round_p_percent_of_all_weights(level):
+    model = random_mlp(12)
+    with torch.no_grad():
+        model.output.weight.copy_(torch.arange(1.0, 13.0))  # all larger than any hidden weight
+    pruned = pruning.prune_copy(model, level, "global")
+    achieved = pruning.weight_sparsity(pruned)
+    n = N_INPUTS * 12 + 12
+    assert achieved["zeros_total"] == round(level * n / 100)
+    before = torch.cat([model.hidden.weight.detach().abs().flatten(), model.output.weight.detach().abs().flatten()])
+    after = torch.cat([pruned.hidden.weight.detach().flatten(), pruned.output.weight.detach().flatten()])
+    assert before[after != 0].min() >= before[after == 0].max()
+    # Ranked together, the 12 large output weights survive (every level keeps > 12 weights).
+    assert achieved["zeros_output"] == 0 and achieved["zeros_hidden"] == achieved["zeros_total"]
+
+
+@pytest.mark.parametrize("scope", pruning.SCOPES)
+def test_biases_untouched_and_original_model_unchanged(scope):
+    model = random_mlp(8)
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    pruned = pruning.prune_copy(model, 95, scope)
+    for key in ("hidden.bias", "output.bias"):
+        assert torch.equal(pruned.state_dict()[key], state[key])
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, state[key])
+    # Pruning is baked in: plain parameters, no leftover masks or hooks.
+    assert set(pruned.state_dict()) == set(state)
+
+
+def test_unknown_scope_is_refused():
+    with pytest.raises(ValueError, match="scope"):
+        pruning.prune_copy(random_mlp(2), 50, "per_neuron")
+
+
+def hand_made_model() -> MLP:
+    """Five hidden units on inputs in [0, 1]:
+    0 zero weights, bias -1: dead.  1 reads pixel 0: alive.  2 weights -1, bias 0: dead (output <= 0).
+    3 zero weights, bias +0.5: alive.  4 reads pixel 5 minus 0.9: alive on one input only."""
+    model = MLP(5)
+    with torch.no_grad():
+        model.hidden.weight.zero_()
+        model.hidden.bias.copy_(torch.tensor([-1.0, 0.0, 0.0, 0.5, -0.9]))
+        model.hidden.weight[1, 0] = 1.0
+        model.hidden.weight[2, :] = -1.0
+        model.hidden.weight[4, 5] = 1.0
+        model.output.weight.fill_(1.0)
+    return model
+
+
+def test_dead_units_on_a_hand_made_model():
+    x = torch.rand(50, N_INPUTS, generator=torch.Generator().manual_seed(0)) * 0.5 + 0.1
+    x[:, 5] = 0.5
+    x[17, 5] = 1.0  # unit 4 fires on this input only
+    dead = pruning.dead_units(hand_made_model(), x)
+    assert dead.tolist() == [True, False, True, False, False]
+    assert not pruning.dead_units(hand_made_model(), x[17:18])[4]
+    assert pruning.dead_units(hand_made_model(), torch.cat([x[:17], x[18:]]))[4]
+
+
+def test_prune_and_evaluate_rows():
+    model = random_mlp(10)
+    gen = torch.Generator().manual_seed(1)
+    x = torch.rand(200, N_INPUTS, generator=gen)
+    y = (torch.rand(200, generator=gen) > 0.5).float()
+    table = pruning.prune_and_evaluate(model, x, y, [0, 50, 99], "layer")
+    assert table["requested_sparsity"].tolist() == [0, 50, 99]
+    assert table.loc[0, "zeros_total"] == 0 and table.loc[0, "disconnected_units"] == 0
+    # At 99% the 10 output weights lose round(9.9) = 10: the output no longer depends on x.
+    assert table.loc[2, "disconnected_units"] == 10
+    assert table.loc[2, "val_auc"] == pytest.approx(0.5)
+    with torch.no_grad():
+        from lowcap.metrics import evaluate
+
+        dense = evaluate(model(x).unsqueeze(1), y)
+    assert table.loc[0, "val_f1"] == pytest.approx(float(dense["f1"][0]))
+    assert table.loc[0, "dead_units"] == int(pruning.dead_units(model, x).sum())
+
+
+def long_table(f1: dict, scope: str = "layer") -> pd.DataFrame:
+    """A minimal pruning table: f1[(width, seed)] = list of F1 at levels 0, 50, 95."""
+    rows = []
+    for (width, seed), values in f1.items():
+        for level, value in zip([0, 50, 95], values):
+            rows.append({"pair": "4-9", "width": width, "seed": seed, "scope": scope,
+                         "requested_sparsity": level, "val_f1": value, "val_auc": 0.9,
+                         "dead_units": level // 50, "disconnected_units": 0, "sparsity_total": level})
+    return pd.DataFrame(rows)
+
+
+def test_change_is_relative_and_nan_from_zero():
+    table = pruning.with_change(long_table({(4, 0): [0.8, 0.4, 0.8], (4, 1): [0.0, 0.5, 0.0]}), "f1")
+    change = table.set_index(["seed", "requested_sparsity"])["f1_change_pct"]
+    assert change[(0, 50)] == pytest.approx(-50.0)
+    assert change[(0, 0)] == 0.0
+    assert math.isnan(change[(1, 50)])
+    curves = pruning.sparsity_curves(table, "f1_change_pct", [50])
+    at50 = curves[curves["requested_sparsity"] == 50].iloc[0]
+    assert at50["mean"] == pytest.approx(-50.0) and at50["n_seeds"] == 1
+    assert 95 not in set(curves["requested_sparsity"])  # only 0 and the configured levels
+
+
+def test_max_sparsity_needs_every_seed():
+    table = long_table({
+        (4, 0): [0.95, 0.92, 0.91], (4, 1): [0.95, 0.93, 0.80],  # 95% fails on seed 1
+        (8, 0): [0.95, 0.85, 0.95], (8, 1): [0.95, 0.95, 0.95],  # non-monotone: 50% fails, 95% passes
+        (16, 0): [0.87, 0.5, 0.5], (16, 1): [0.95, 0.95, 0.95],  # even unpruned fails on seed 0
+    })
+    out = pruning.max_sparsity(table, [50, 95], ["4-9"]).set_index("width")
+    assert out.loc[4, "max_sparsity_every_seed"] == 50
+    assert out.loc[8, "max_sparsity_every_seed"] == 95
+    assert out.loc[8, "max_sparsity_every_seed_all_below"] == 0
+    assert pd.isna(out.loc[16, "max_sparsity_every_seed"])
+    assert out.loc[16, "max_sparsity_mean"] == 0
+    assert "| 4-9 | 50 | 95 | — |" in pruning.max_sparsity_markdown(out.reset_index())
+
+
+def test_dead_neuron_table_puts_paper_rows_first():
+    table = long_table({(w, s): [0.9, 0.9, 0.9] for w in (4, 8) for s in (0, 1)})
+    dead = pruning.dead_neuron_table(table, 95, [{"pair": "4-9", "width": 8}], ["4-9"])
+    assert dead["width"].tolist() == [8, 8, 4, 4]
+    assert dead["paper_row"].tolist() == [True, True, False, False]
+    assert (dead["dead_units_before"] == 0).all() and (dead["dead_units_after"] == 1).all()
+    assert pruning.dead_neuron_markdown(dead).count("★") == 1
+    with pytest.raises(ValueError, match="no rows at sparsity 80"):
+        pruning.dead_neuron_table(table, 80, [], ["4-9"])
+
+
+def test_jobs_end_to_end(tmp_path, mnist_mirror, pool):
+    """Two tiny checkpoints through the compute, figure and table jobs, as the rules run them."""
+    from lowcap import data
+    from lowcap.model import save_checkpoint
+
+    images, labels = (str(mnist_mirror.path / f"{stem}.gz") for stem in ("t10k-images-idx3-ubyte",
+                                                                         "t10k-labels-idx1-ubyte"))
+    paths = []
+    for seed in (0, 1):
+        split = data.pair_data(*pool, "0-1", seed).split
+        meta = {"pair": "0-1", "seed": seed, "width": 3, "split_digest": split.digest()}
+        path = tmp_path / f"w3_s{seed}.pt"
+        save_checkpoint(path, random_mlp(3, seed).state_dict(), meta)
+        paths.append(str(path))
+    table_csv = tmp_path / "0-1.csv"
+    jobs.pruning_pair(paths, images, labels, [50, 95], "layer", str(table_csv))
+    table = pd.read_csv(table_csv, dtype={"pair": str})
+    assert sorted(table["requested_sparsity"].unique()) == [0, 50, 95]
+    assert len(table) == 2 * 3
+    outputs = {f"{kind}_{ext}": str(tmp_path / f"{kind}.{ext}")
+               for kind in ("f1_change", "auc_change", "f1") for ext in ("png", "pdf", "csv")}
+    jobs.pruning_figures(str(table_csv), "0-1", [50], outputs)
+    plotted = pd.read_csv(outputs["f1_csv"])
+    assert sorted(plotted["requested_sparsity"].unique()) == [0, 50]  # 95 was only for the dead units
+    assert all((tmp_path / f"{kind}.png").stat().st_size > 0 for kind in ("f1_change", "auc_change", "f1"))
+    jobs.max_sparsity_table([str(table_csv)], [50], ["0-1"], str(tmp_path / "ms.csv"), str(tmp_path / "ms.md"))
+    jobs.dead_neurons_table([str(table_csv)], 95, [{"pair": "0-1", "width": 3}], ["0-1"],
+                            str(tmp_path / "dn.csv"), str(tmp_path / "dn.md"))
+    dead = pd.read_csv(tmp_path / "dn.csv")
+    assert dead["paper_row"].all() and len(dead) == 2
+    assert (dead["sparsity_total_after"] - 95).abs().max() < 0.1
