@@ -64,7 +64,7 @@ def rule_profile(workdir: Path) -> pd.DataFrame:
     rows = []
     for tsv in (workdir / "results" / "benchmarks").rglob("*.tsv"):
         b = pd.read_csv(tsv, sep="\t").iloc[0]
-        rows.append({"rule": tsv.relative_to(workdir / "results" / "benchmarks").parts[0],
+        rows.append({"rule": tsv.relative_to(workdir / "results" / "benchmarks").parts[0].removesuffix(".tsv"),
                      "job": tsv.stem, "s": b["s"], "cpu_s": b.get("cpu_time", float("nan")),
                      "max_rss_mb": b["max_rss"]})
     return pd.DataFrame(rows)
@@ -92,7 +92,7 @@ def training_grid_vs_naive(config: dict, baseline_pairs: list[str]) -> dict:
     shutil.rmtree(workdir, ignore_errors=True)
     pool = [f"results/data/mnist/{stem}.gz" for stem in ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")]
     snakemake(workdir, config, *pool)  # the data first: not part of the timing
-    histories = [f"results/metrics/{p}/s{s}_history.csv" for p in config["pairs"] for s in config["seeds"]]
+    histories = [f"results/metrics/{p}.csv" for p in config["pairs"]]
     ours_wall, ours_cpu = snakemake(workdir, config, *histories)
 
     naive = OUT / "naive"

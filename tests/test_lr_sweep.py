@@ -42,8 +42,8 @@ def test_jobs_end_to_end_and_the_grid_lr_reproduces_the_grid(tmp_path, mnist_mir
     assert set(zip(hist["width"], hist["lr"])) == {(w, lr) for w in widths for lr in lrs}
 
     grid_history = tmp_path / "grid.csv"
-    jobs.train_pair_seed(images, labels, "4-9", 0, widths, proto, {"dataset": "mnist"},
-                         [str(tmp_path / f"w{w}.pt") for w in widths], str(grid_history))
+    jobs.train_pair(images, labels, "4-9", [0], widths, proto, {"dataset": "mnist"},
+                    str(tmp_path / "w{width}_s{seed}.pt"), str(grid_history))
     grid = pd.read_csv(grid_history, dtype={"pair": str}).set_index(["width", "epoch", "split"])
     same = hist[hist["lr"] == 0.03].set_index(["width", "epoch", "split"]).loc[grid.index]
     np.testing.assert_allclose(same["loss"], grid["loss"], rtol=1e-4)

@@ -43,11 +43,10 @@ def test_checkpoints_load_safely_with_metadata(run_dir):
 
 def test_histories_cover_every_epoch_width_and_split(run_dir):
     for pair in PAIRS:
-        for seed in SEEDS:
-            hist = pd.read_csv(run_dir / f"results/metrics/{pair}/s{seed}_history.csv", dtype={"pair": str})
-            assert len(hist) == len(WIDTHS) * 2 * (EPOCHS + 1)
-            assert hist[["loss", "f1", "auc"]].notna().all().all()
-            assert set(hist.split) == {"train", "val"}
+        hist = pd.read_csv(run_dir / f"results/metrics/{pair}.csv", dtype={"pair": str})
+        assert len(hist) == len(SEEDS) * len(WIDTHS) * 2 * (EPOCHS + 1)
+        assert hist[["loss", "f1", "auc"]].notna().all().all()
+        assert set(hist.split) == {"train", "val"} and set(hist.seed) == set(SEEDS)
 
 
 def test_figures_and_tables_with_their_numbers(run_dir):
@@ -88,9 +87,8 @@ def test_one_figure_builds_only_what_it_needs(tmp_path, mnist_mirror):
     result = snakemake(tmp_path, "-n", "results/figures/figA_curves_0-1.png")
     assert result.returncode == 0, result.stderr[-3000:]
     counts = job_counts(result.stdout)
-    # Two fetches, one training job per seed of pair 0-1, the figure, and nothing else.
-    assert counts == {"fetch_data": 2, "train_pair_seed": len(SEEDS), "training_curves_figure": 1,
-                      "total": 3 + len(SEEDS)}, result.stdout[-3000:]
+    # Two fetches, the training job of pair 0-1, the figure, and nothing else.
+    assert counts == {"fetch_data": 2, "train_pair": 1, "training_curves_figure": 1, "total": 4}, result.stdout[-3000:]
     assert "wildcards: pair=4-9" not in result.stdout
 
 

@@ -35,19 +35,21 @@ def fetch_data(dataset: str, stem: str, mirror: str | None, sha256: str | None, 
     print(data.fetch(dataset, stem, out, mirror, sha256))
 
 
-def train_pair_seed(
+def train_pair(
     images: str,
     labels: str,
     pair: str,
-    seed: int,
+    seeds: list[int],
     widths: list[int],
     protocol: dict,
     provenance: dict,
-    checkpoints: list[str],
+    checkpoint_pattern: str,
     history: str,
     threads: int = 1,
 ) -> None:
-    """Train every width of one (pair, seed) together; write one checkpoint per width."""
+    """Train every width of every seed of one pair: one wide bank per seed, one process for the
+    pair (so torch is imported once). Writes one checkpoint per (width, seed), named by
+    `checkpoint_pattern` ({width}, {seed}), and one history table for the pair."""
     import torch
 
     from lowcap.model import save_checkpoint
@@ -56,42 +58,56 @@ def train_pair_seed(
     torch.set_num_threads(threads)
     proto = Protocol(**protocol)
     x_img, y_lab = data.load_pool(images, labels)
-    d = data.pair_data(x_img, y_lab, pair, seed)
     device = default_device()
-    print(f"pair {pair} seed {seed}: {len(d.y_train)} train / {len(d.y_val)} val examples, "
-          f"split {d.split.digest()}, device {device}, widths {widths}, {proto}")
-    states, hist = train_bank(widths, [proto.lr] * len(widths), seed, proto,
-                              d.x_train, d.y_train, d.x_val, d.y_val, device)
-    hist.insert(0, "seed", seed)
-    hist.insert(0, "pair", pair)
-    last = hist[hist["epoch"] == proto.epochs]
-    for width, state, path in zip(widths, states, checkpoints, strict=True):
-        final = last[last["width"] == width].set_index("split")
-        meta = {
-            **provenance,
-            **proto.as_meta(),
-            "pair": pair,
-            "seed": seed,
-            "width": width,
-            "split_digest": d.split.digest(),
-            "n_train": len(d.y_train),
-            "n_val": len(d.y_val),
-            "torch_version": str(torch.__version__),
-            "final_val_f1": float(final.loc["val", "f1"]),
-            "final_train_f1": float(final.loc["train", "f1"]),
-        }
-        save_checkpoint(path, state, meta)
+    histories = []
+    for seed in seeds:
+        d = data.pair_data(x_img, y_lab, pair, seed)
+        print(f"pair {pair} seed {seed}: {len(d.y_train)} train / {len(d.y_val)} val examples, "
+              f"split {d.split.digest()}, device {device}, widths {widths}, {proto}", flush=True)
+        states, hist = train_bank(widths, [proto.lr] * len(widths), seed, proto,
+                                  d.x_train, d.y_train, d.x_val, d.y_val, device)
+        hist.insert(0, "seed", seed)
+        hist.insert(0, "pair", pair)
+        last = hist[hist["epoch"] == proto.epochs]
+        for width, state in zip(widths, states, strict=True):
+            final = last[last["width"] == width].set_index("split")
+            meta = {
+                **provenance,
+                **proto.as_meta(),
+                "pair": pair,
+                "seed": seed,
+                "width": width,
+                "split_digest": d.split.digest(),
+                "n_train": len(d.y_train),
+                "n_val": len(d.y_val),
+                "torch_version": str(torch.__version__),
+                "final_val_f1": float(final.loc["val", "f1"]),
+                "final_train_f1": float(final.loc["train", "f1"]),
+            }
+            save_checkpoint(checkpoint_pattern.format(width=width, seed=seed), state, meta)
+        print(last.pivot_table(index="width", columns="split", values="f1").to_string(), flush=True)
+        histories.append(hist)
     Path(history).parent.mkdir(parents=True, exist_ok=True)
-    hist.to_csv(history, index=False, float_format="%.6g")
-    print(last.pivot_table(index="width", columns="split", values="f1").to_string())
+    pd.concat(histories, ignore_index=True).to_csv(history, index=False, float_format="%.6g")
 
 
-def capacity_figure(histories: list[str], pairs: list[str], split: str, png: str, pdf: str, csv: str) -> None:
+def capacity_summary(histories: list[str], pairs: list[str], outputs: dict[str, str]) -> None:
+    """Fig. 3 for the training and the validation split, and the minimum-capacity table."""
     per_seed = capacity.per_seed_f1(capacity.read_histories(histories))
-    summary = capacity.width_summary(per_seed, split, "best_f1")
-    summary.to_csv(csv, index=False, float_format="%.6g")
-    name = {"train": "training", "val": "validation"}[split]
-    plots.capacity(summary, pairs, f"Best F1 over epochs, {name} split", png, pdf, capacity.SUCCESS_F1)
+    for split, name in (("train", "training"), ("val", "validation")):
+        summary = capacity.width_summary(per_seed, split, "best_f1")
+        summary.to_csv(outputs[f"{split}_csv"], index=False, float_format="%.6g")
+        plots.capacity(summary, pairs, f"Best F1 over epochs, {name} split",
+                       outputs[f"{split}_png"], outputs[f"{split}_pdf"], capacity.SUCCESS_F1)
+    table = capacity.minimum_capacity(per_seed, pairs)
+    table.to_csv(outputs["table_csv"], index=False)
+    intro = (
+        f"Smallest hidden width with F1 > {capacity.SUCCESS_F1}: on every seed, and on the mean over "
+        "seeds. best_f1 is the best epoch (as the paper's Fig. 3); final_f1 is the last epoch, with no "
+        "selection. '—': no width in the grid reaches it.\n\n"
+    )
+    Path(outputs["table_md"]).write_text(intro + capacity.markdown_table(table))
+    print(table.to_string())
 
 
 def training_curves_figure(histories: list[str], pair: str, png: str, pdf: str, csv: str) -> None:
@@ -104,22 +120,6 @@ def training_curves_figure(histories: list[str], pair: str, png: str, pdf: str, 
     curves = curves.reset_index()
     curves.to_csv(csv, index=False, float_format="%.6g")
     plots.training_curves(curves, pair, png, pdf)
-
-
-def min_capacity_table(histories: list[str], pairs: list[str], csv: str, md: str) -> None:
-    per_seed = capacity.per_seed_f1(capacity.read_histories(histories))
-    table = capacity.minimum_capacity(per_seed, pairs)
-    table.to_csv(csv, index=False)
-    intro = (
-        f"Smallest hidden width with F1 > {capacity.SUCCESS_F1}: on every seed, and on the mean over "
-        "seeds. best_f1 is the best epoch (as the paper's Fig. 3); final_f1 is the last epoch, with no "
-        "selection. '—': no width in the grid reaches it.\n\n"
-    )
-    Path(md).write_text(intro + capacity.markdown_table(table))
-    print(table.to_string())
-
-
-# --------------------------------------------------------------------------- robustness (Fig. 6, 7, D.1)
 
 
 def robustness_pair(

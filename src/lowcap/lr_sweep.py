@@ -34,7 +34,7 @@ def final_epoch_summary(history: pd.DataFrame) -> pd.DataFrame:
 def plot_lr_curves(summary: pd.DataFrame, protocol_lr: float, png, pdf) -> None:
     """Paper Fig. 1: validation F1 and AUC against lr (log), one line per width, ± std over seeds.
     Points are drawn at lr times a small per-width factor (< 18%) so the error bars do not overlap."""
-    import matplotlib.pyplot as plt
+    plt = plots.pyplot()
 
     val = summary[summary["split"] == "val"]
     widths = sorted(val["width"].unique())
@@ -68,7 +68,7 @@ def heatmap_table(summary: pd.DataFrame) -> pd.DataFrame:
 
 def plot_heatmap(table: pd.DataFrame, png, pdf) -> None:
     """Paper Fig. 2: mean validation F1 over seeds, width (rows) x lr (columns), annotated."""
-    import matplotlib.pyplot as plt
+    plt = plots.pyplot()
 
     val = table[table["split"] == "val"]
     grid = val.pivot(index="width", columns="lr", values="f1_mean").sort_index()

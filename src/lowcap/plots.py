@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+
+def pyplot():
+    """matplotlib.pyplot on the file-only Agg backend, imported on first use: jobs that import
+    lowcap modules for their numbers alone (the torch jobs) do not pay for matplotlib."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def save(fig, png: str | Path, pdf: str | Path | None = None) -> None:
+    plt = pyplot()
     Path(png).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(png, dpi=150, bbox_inches="tight")
     if pdf:
@@ -27,6 +35,7 @@ def _width_axis(ax, widths) -> None:
 
 def capacity(summary: pd.DataFrame, pairs: list[str], title: str, png, pdf, threshold: float) -> None:
     """Paper Fig. 3: F1 against hidden width, one curve per pair, mean +- std over seeds."""
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
     for pair in pairs:
         rows = summary[summary["pair"] == pair].sort_values("width")
@@ -45,6 +54,7 @@ def capacity(summary: pd.DataFrame, pairs: list[str], title: str, png, pdf, thre
 def training_curves(curves: pd.DataFrame, pair: str, png, pdf) -> None:
     """Paper Fig. A.1-A.5: F1 and loss against epoch, one line per width, +- std band over seeds.
     Top row training split (as in the paper), bottom row validation."""
+    plt = pyplot()
     widths = sorted(curves["width"].unique())
     cmap = plt.get_cmap("viridis", len(widths))
     fig, axes = plt.subplots(2, 2, figsize=(10, 6.5), sharex=True)

@@ -255,7 +255,7 @@ def plot_sparsity_curves(curves: pd.DataFrame, pair: str, ylabel: str, title: st
                          reference: float | None = None) -> None:
     """Paper Fig. 4, B.1-B.4: a validation metric against requested sparsity, one line per
     width, +- std band over seeds."""
-    import matplotlib.pyplot as plt
+    plt = plots.pyplot()
 
     widths = sorted(curves["width"].unique())
     cmap = plt.get_cmap("viridis", len(widths))

@@ -154,7 +154,7 @@ def occlusion_bars(summ: pd.DataFrame) -> pd.DataFrame:
 
 def plot_noise(curves: pd.DataFrame, pair: str, png, pdf) -> None:
     """Paper Fig. 6: F1 against noise sigma, one line per width, mean +- std over seeds."""
-    import matplotlib.pyplot as plt
+    plt = plots.pyplot()
 
     widths = sorted(curves["width"].unique())
     cmap = plt.get_cmap("viridis", len(widths))
@@ -174,7 +174,7 @@ def plot_noise(curves: pd.DataFrame, pair: str, png, pdf) -> None:
 
 def plot_occlusion(bars: pd.DataFrame, pair: str, occlusion_size: int, png, pdf) -> None:
     """Paper Fig. 7: F1 with one random occlusion patch per image, beside clean F1, per width."""
-    import matplotlib.pyplot as plt
+    plt = plots.pyplot()
 
     widths = sorted(bars["width"].unique())
     pos = np.arange(len(widths))
@@ -207,7 +207,7 @@ def example_table(images: dict[str, np.ndarray]) -> pd.DataFrame:
 
 def plot_examples(images: dict[str, np.ndarray], titles: dict[str, str], suptitle: str, png, pdf) -> None:
     """Paper Fig. D.1: one image clean, with noise, and occluded."""
-    import matplotlib.pyplot as plt
+    plt = plots.pyplot()
 
     fig, axes = plt.subplots(1, len(images), figsize=(2.6 * len(images), 2.9))
     for ax, (panel, img) in zip(axes, images.items()):

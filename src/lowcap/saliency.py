@@ -139,7 +139,7 @@ def plot_fig8(table: pd.DataFrame, maps: dict[str, np.ndarray], digits: tuple[in
               png, pdf) -> None:
     """One row per case: the image, the paper's epsilon saliency, the gradient saliency; each map
     on its own colour scale (dense and pruned magnitudes differ by orders)."""
-    import matplotlib.pyplot as plt
+    plt = plots.pyplot()
 
     n = len(table)
     fig, axes = plt.subplots(n, 3, figsize=(8.4, 2.5 * n), squeeze=False)

@@ -136,7 +136,7 @@ def embedding_table(coords: dict[str, np.ndarray], digits: np.ndarray) -> pd.Dat
 def plot_tsne(table: pd.DataFrame, panel_titles: dict[str, str], title: str, png, pdf) -> None:
     """Paper Fig. 5: the panels side by side, points coloured by class. The first two panels share
     their axes (the pruned points are placed into the dense map); the third has its own."""
-    import matplotlib.pyplot as plt
+    plt = plots.pyplot()
 
     digits = sorted(table["digit"].unique())
     colours = dict(zip(digits, ["tab:blue", "tab:orange"] if len(digits) == 2 else plt.cm.tab10.colors))

@@ -5,26 +5,45 @@ CAPACITY_TARGETS = [
 ]
 
 
-rule capacity_figure:
-    """Paper Fig. 3: best F1 against width, per pair, on the training or validation split."""
+rule capacity_summary:
+    """Paper Fig. 3 (best F1 against width, training and validation split) and the minimum-capacity
+    table: one job, as all three read every history and take a second between them."""
     input:
         histories(PAIRS),
     output:
-        png=report(
-            "results/figures/fig3_capacity_{split}.png",
+        train_png=report(
+            "results/figures/fig3_capacity_train.png",
             caption="../report/fig3.rst",
             category="Capacity",
         ),
-        pdf="results/figures/fig3_capacity_{split}.pdf",
-        csv="results/figures/fig3_capacity_{split}.csv",
+        train_pdf="results/figures/fig3_capacity_train.pdf",
+        train_csv="results/figures/fig3_capacity_train.csv",
+        val_png=report(
+            "results/figures/fig3_capacity_val.png",
+            caption="../report/fig3.rst",
+            category="Capacity",
+        ),
+        val_pdf="results/figures/fig3_capacity_val.pdf",
+        val_csv="results/figures/fig3_capacity_val.csv",
+        table_csv=report(
+            "results/tables/min_capacity.csv",
+            caption="../report/min_capacity.rst",
+            category="Capacity",
+        ),
+        table_md="results/tables/min_capacity.md",
     params:
         pairs=PAIRS,
+    resources:
+        mem_mb=500,
+        runtime=10,
     log:
-        "results/logs/capacity_figure/{split}.log",
+        "results/logs/capacity_summary.log",
+    benchmark:
+        "results/benchmarks/capacity_summary.tsv"
     conda:
         "../../envs/lowcap.yaml"
     script:
-        "../scripts/capacity_figure.py"
+        "../scripts/capacity_summary.py"
 
 
 rule training_curves_figure:
@@ -39,30 +58,14 @@ rule training_curves_figure:
         ),
         pdf="results/figures/figA_curves_{pair}.pdf",
         csv="results/figures/figA_curves_{pair}.csv",
+    resources:
+        mem_mb=500,
+        runtime=10,
     log:
         "results/logs/training_curves_figure/{pair}.log",
+    benchmark:
+        "results/benchmarks/training_curves_figure/{pair}.tsv",
     conda:
         "../../envs/lowcap.yaml"
     script:
         "../scripts/training_curves_figure.py"
-
-
-rule min_capacity_table:
-    """Smallest width with F1 > 0.90 per pair, on every seed and on the mean."""
-    input:
-        histories(PAIRS),
-    output:
-        csv=report(
-            "results/tables/min_capacity.csv",
-            caption="../report/min_capacity.rst",
-            category="Capacity",
-        ),
-        md="results/tables/min_capacity.md",
-    params:
-        pairs=PAIRS,
-    log:
-        "results/logs/min_capacity_table.log",
-    conda:
-        "../../envs/lowcap.yaml"
-    script:
-        "../scripts/min_capacity_table.py"

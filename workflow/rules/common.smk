@@ -15,6 +15,12 @@ PROVENANCE = {
 POOL_FILES = expand("results/data/{dataset}/{stem}.gz", dataset=DATASET, stem=pool_files(POOL))
 
 
+# Rule resources (mem_mb, runtime in minutes) come from results/benchmarks/ of full runs
+# (benchmarks/run.py): torch jobs peak at 0.6-0.75 GB RSS and run for at most about a minute on
+# the 60k pool; figure and table jobs peak below 0.2 GB and take seconds. The limits leave room
+# for slower nodes.
+
+
 wildcard_constraints:
     pair=r"\d-\d",
     seed=r"\d+",
@@ -24,7 +30,7 @@ wildcard_constraints:
 
 
 def histories(pairs):
-    return expand("results/metrics/{pair}/s{seed}_history.csv", pair=pairs, seed=SEEDS)
+    return expand("results/metrics/{pair}.csv", pair=pairs)
 
 
 def checkpoints(pairs, widths, seeds=None):

@@ -7,6 +7,8 @@ rule fetch_data:
         sha256=lambda wc: config["data"].get("sha256", {}).get(wc.stem),
     log:
         "results/logs/fetch_data/{dataset}/{stem}.log",
+    benchmark:
+        "results/benchmarks/fetch_data/{dataset}/{stem}.tsv",
     conda:
         "../../envs/lowcap.yaml"
     wildcard_constraints:

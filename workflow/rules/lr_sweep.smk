@@ -20,8 +20,13 @@ rule lr_sweep_seed:
         lrs=LR_SWEEP["lrs"],
         protocol=PROTOCOL.__dict__,
     threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=60,
     log:
         "results/logs/lr_sweep_seed/{pair}_s{seed}.log",
+    benchmark:
+        "results/benchmarks/lr_sweep_seed/{pair}_s{seed}.tsv",
     conda:
         "../../envs/lowcap.yaml"
     script:
@@ -49,8 +54,13 @@ rule lr_sweep_figures:
         heatmap_csv="results/figures/fig2_lr_heatmap.csv",
     params:
         protocol_lr=PROTOCOL.lr,
+    resources:
+        mem_mb=500,
+        runtime=10,
     log:
         "results/logs/lr_sweep_figures.log",
+    benchmark:
+        "results/benchmarks/lr_sweep_figures.tsv",
     conda:
         "../../envs/lowcap.yaml"
     script:

@@ -25,8 +25,13 @@ rule pruning_pair:
         levels=sorted({*PRUNING_LEVELS, DEAD_NEURON_SPARSITY}),
         scope=config["pruning"]["scope"],
     threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
     log:
         "results/logs/pruning_pair/{pair}.log",
+    benchmark:
+        "results/benchmarks/pruning_pair/{pair}.tsv",
     conda:
         "../../envs/lowcap.yaml"
     script:
@@ -61,8 +66,13 @@ rule pruning_figures:
         f1_csv="results/figures/fig4_pruning_f1_{pair}.csv",
     params:
         levels=PRUNING_LEVELS,
+    resources:
+        mem_mb=500,
+        runtime=10,
     log:
         "results/logs/pruning_figures/{pair}.log",
+    benchmark:
+        "results/benchmarks/pruning_figures/{pair}.tsv",
     conda:
         "../../envs/lowcap.yaml"
     script:
@@ -79,8 +89,13 @@ rule max_sparsity_table:
     params:
         levels=PRUNING_LEVELS,
         pairs=PAIRS,
+    resources:
+        mem_mb=500,
+        runtime=10,
     log:
         "results/logs/max_sparsity_table.log",
+    benchmark:
+        "results/benchmarks/max_sparsity_table.tsv",
     conda:
         "../../envs/lowcap.yaml"
     script:
@@ -98,8 +113,13 @@ rule dead_neurons_table:
         sparsity=DEAD_NEURON_SPARSITY,
         paper_rows=config["dead_neurons"]["paper_rows"],
         pairs=PAIRS,
+    resources:
+        mem_mb=500,
+        runtime=10,
     log:
         "results/logs/dead_neurons_table.log",
+    benchmark:
+        "results/benchmarks/dead_neurons_table.tsv",
     conda:
         "../../envs/lowcap.yaml"
     script:

@@ -36,8 +36,13 @@ rule robustness_pair:
         occlusion_size=ROBUSTNESS["occlusion_size"],
         example_sigma=ROBUSTNESS["example_sigma"],
     threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
     log:
         "results/logs/robustness_pair/{pair}.log",
+    benchmark:
+        "results/benchmarks/robustness_pair/{pair}.tsv",
     conda:
         "../../envs/lowcap.yaml"
     script:
@@ -65,8 +70,13 @@ rule robustness_figures:
         occlusion_csv="results/figures/fig7_occlusion_{pair}.csv",
     params:
         occlusion_size=ROBUSTNESS["occlusion_size"],
+    resources:
+        mem_mb=500,
+        runtime=10,
     log:
         "results/logs/robustness_figures/{pair}.log",
+    benchmark:
+        "results/benchmarks/robustness_figures/{pair}.tsv",
     conda:
         "../../envs/lowcap.yaml"
     script:
@@ -85,8 +95,13 @@ rule corruption_examples_figure:
         ),
         pdf="results/figures/figD1_corruption_examples.pdf",
         csv="results/figures/figD1_corruption_examples.csv",
+    resources:
+        mem_mb=500,
+        runtime=10,
     log:
         "results/logs/corruption_examples_figure.log",
+    benchmark:
+        "results/benchmarks/corruption_examples_figure.tsv",
     conda:
         "../../envs/lowcap.yaml"
     script:

@@ -21,8 +21,13 @@ rule saliency_cases:
         scope=config["pruning"]["scope"],
         epsilon=SALIENCY["epsilon"],
     threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
     log:
         f"results/logs/saliency_cases/{SALIENCY_MODEL}.log",
+    benchmark:
+        f"results/benchmarks/saliency_cases/{SALIENCY_MODEL}.tsv",
     conda:
         "../../envs/lowcap.yaml"
     script:
@@ -42,8 +47,13 @@ rule saliency_figure:
         ),
         pdf="results/figures/fig8_saliency.pdf",
         csv="results/figures/fig8_saliency.csv",
+    resources:
+        mem_mb=500,
+        runtime=10,
     log:
         "results/logs/saliency_figure.log",
+    benchmark:
+        "results/benchmarks/saliency_figure.tsv",
     conda:
         "../../envs/lowcap.yaml"
     script:

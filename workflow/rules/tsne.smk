@@ -34,8 +34,13 @@ rule tsne_activations:
         k=TSNE["knn_k"],
         random_state=TSNE["random_state"],
     threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
     log:
         "results/logs/tsne_activations.log",
+    benchmark:
+        "results/benchmarks/tsne_activations.tsv",
     conda:
         "../../envs/lowcap.yaml"
     script:
@@ -55,8 +60,13 @@ rule tsne_figure:
         ),
         pdf="results/figures/fig5_tsne.pdf",
         csv="results/figures/fig5_tsne.csv",
+    resources:
+        mem_mb=500,
+        runtime=10,
     log:
         "results/logs/tsne_figure.log",
+    benchmark:
+        "results/benchmarks/tsne_figure.tsv",
     conda:
         "../../envs/lowcap.yaml"
     script:

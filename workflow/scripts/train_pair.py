@@ -1,15 +1,15 @@
 from lowcap import jobs
 
 with jobs.logged(snakemake.log[0]):
-    jobs.train_pair_seed(
+    jobs.train_pair(
         images=snakemake.input.images,
         labels=snakemake.input.labels,
         pair=snakemake.wildcards.pair,
-        seed=int(snakemake.wildcards.seed),
+        seeds=snakemake.params.seeds,
         widths=snakemake.params.widths,
         protocol=snakemake.params.protocol,
         provenance=snakemake.params.provenance,
-        checkpoints=snakemake.output.checkpoints,
+        checkpoint_pattern=snakemake.params.checkpoint_pattern,
         history=snakemake.output.history,
         threads=snakemake.threads,
     )
