@@ -25,10 +25,20 @@ def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
 def run_dir(tmp_path_factory, mnist_mirror):
     workdir = tmp_path_factory.mktemp("pipeline")
     (workdir / "tiny.yaml").write_text(yaml.safe_dump(tiny_config(mnist_mirror)))
-    result = snakemake(workdir, "results/figures/fig3_capacity_train.png", "results/figures/fig3_capacity_val.png",
-                       *[f"results/figures/figA_curves_{p}.png" for p in PAIRS], "results/tables/min_capacity.csv")
+    result = snakemake(workdir)  # the default target: every figure and table of the paper
     assert result.returncode == 0, result.stderr[-3000:]
     return workdir
+
+
+# Every figure and table of the paper, at tiny scale (stems under results/).
+FIGURES = [
+    "fig1_lr_sweep", "fig2_lr_heatmap", "fig3_capacity_train", "fig3_capacity_val", "fig5_tsne",
+    "fig8_saliency", "figD1_corruption_examples",
+    *[f"{stem}_{p}" for p in PAIRS for stem in (
+        "figA_curves", "fig4_pruning_f1_change", "fig4_pruning_auc_change", "fig4_pruning_f1",
+        "fig6_noise", "fig7_occlusion")],
+]
+TABLES = ["min_capacity", "max_sparsity", "dead_neurons", "tsne_similarity"]
 
 
 def test_checkpoints_load_safely_with_metadata(run_dir):
@@ -51,9 +61,12 @@ def test_histories_cover_every_epoch_width_and_split(run_dir):
 
 def test_figures_and_tables_with_their_numbers(run_dir):
     figures = run_dir / "results/figures"
-    for stem in ["fig3_capacity_train", "fig3_capacity_val", *[f"figA_curves_{p}" for p in PAIRS]]:
+    for stem in FIGURES:
         for ext in ("png", "pdf", "csv"):
             assert (figures / f"{stem}.{ext}").stat().st_size > 0, stem
+    for stem in TABLES:
+        for ext in ("csv", "md"):
+            assert (run_dir / f"results/tables/{stem}.{ext}").stat().st_size > 0, stem
     capacity = pd.read_csv(figures / "fig3_capacity_val.csv", dtype={"pair": str})
     assert set(capacity.pair) == set(PAIRS) and set(capacity.width) == set(WIDTHS)
     assert (capacity.n_seeds == len(SEEDS)).all()
@@ -62,8 +75,25 @@ def test_figures_and_tables_with_their_numbers(run_dir):
     assert (run_dir / "results/tables/min_capacity.md").read_text().count("\n|") >= len(table)
 
 
+def test_pruning_robustness_and_saliency_numbers(run_dir):
+    results = run_dir / "results"
+    pruning = pd.read_csv(results / "pruning/4-9.csv", dtype={"pair": str})
+    assert set(pruning.requested_sparsity) == {0, 50, 95}
+    # Achieved sparsity is counted from the weights: 95% of a width x 784 layer, to half a weight.
+    at95 = pruning[pruning.requested_sparsity == 95]
+    assert ((at95.sparsity_hidden - 95).abs() <= 50 / (at95.width * 784)).all()
+    dead = pd.read_csv(results / "tables/dead_neurons.csv", dtype={"pair": str})
+    assert dead.paper_row.iloc[0] and (dead.pair.iloc[0], dead.width.iloc[0]) == ("4-9", 8)
+    robustness = pd.read_csv(results / "robustness/4-9.csv", dtype={"pair": str})
+    assert set(robustness.corruption) == {"clean", "noise", "occlusion"}
+    assert len(robustness) == len(SEEDS) * len(WIDTHS) * 3
+    saliency = pd.read_csv(results / "figures/fig8_saliency.csv", dtype={"pair": str})
+    assert set(saliency.model) == {"dense", "pruned"}
+    assert (saliency.achieved_sparsity[saliency.model == "pruned"] > 90).all()
+
+
 def test_second_run_has_nothing_to_do(run_dir):
-    result = snakemake(run_dir, "-n", "results/figures/fig3_capacity_val.png", "results/tables/min_capacity.csv")
+    result = snakemake(run_dir, "-n")
     assert result.returncode == 0
     assert "Nothing to be done" in result.stdout + result.stderr
 

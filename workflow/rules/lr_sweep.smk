@@ -1,6 +1,13 @@
 # Paper Fig. 1 and 2: every width of the grid trained at each lr of lr_sweep.lrs on one pair.
 
 LR_SWEEP = config["lr_sweep"]
+# The sweep uses the grid's widths, seeds, split and protocol, so at the grid's own lr its models
+# are the grid's models (tests/test_lr_sweep.py): when the sweep pair is in the grid, that lr is
+# read from the grid's history instead of being trained a second time (1/6 of the sweep's work).
+LR_SWEEP_REUSES_GRID = LR_SWEEP["pair"] in PAIRS and PROTOCOL.lr in LR_SWEEP["lrs"]
+LR_SWEEP_TRAINED_LRS = [
+    lr for lr in LR_SWEEP["lrs"] if not (LR_SWEEP_REUSES_GRID and lr == PROTOCOL.lr)
+]
 
 LR_SWEEP_TARGETS = [
     "results/figures/fig1_lr_sweep.png",
@@ -17,9 +24,11 @@ rule lr_sweep_seed:
         history="results/lr_sweep/{pair}/s{seed}_history.csv",
     params:
         widths=WIDTHS,
-        lrs=LR_SWEEP["lrs"],
+        lrs=LR_SWEEP_TRAINED_LRS,
         protocol=PROTOCOL.__dict__,
     threads: 1
+    # The longest jobs: start them first, so that they overlap the rest rather than end it.
+    priority: 2
     resources:
         mem_mb=2000,
         runtime=60,
@@ -36,7 +45,10 @@ rule lr_sweep_seed:
 rule lr_sweep_figures:
     """Paper Fig. 1 (F1 and AUC against lr) and Fig. 2 (F1 heatmap, width x lr), final epoch."""
     input:
-        expand("results/lr_sweep/{pair}/s{seed}_history.csv", pair=LR_SWEEP["pair"], seed=SEEDS),
+        expand("results/lr_sweep/{pair}/s{seed}_history.csv", pair=LR_SWEEP["pair"], seed=SEEDS)
+        if LR_SWEEP_TRAINED_LRS
+        else [],
+        histories([LR_SWEEP["pair"]]) if LR_SWEEP_REUSES_GRID else [],
     output:
         curves_png=report(
             "results/figures/fig1_lr_sweep.png",

@@ -18,6 +18,7 @@ rule train_pair:
         provenance=PROVENANCE,
         checkpoint_pattern=lambda wc: CHECKPOINT.replace("{pair}", wc.pair),
     threads: 1
+    priority: 1
     resources:
         mem_mb=2000,
         runtime=30,
