@@ -52,9 +52,9 @@ def snakemake(workdir: Path, config: dict, *targets: str) -> tuple[float, float]
     """Run the real pipeline in `workdir`; return (wall s, CPU s of all its processes)."""
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "config.yaml").write_text(yaml.safe_dump(config))
-    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory",
-           str(workdir), "--configfile", str(workdir / "config.yaml"), "--cores", "2", "--quiet",
-           *(targets or ["all"])]
+    # Targets first: --quiet and --configfile take a variable number of values.
+    cmd = [sys.executable, "-m", "snakemake", *(targets or ["all"]), "--snakefile", str(REPO / "Snakefile"),
+           "--directory", str(workdir), "--configfile", str(workdir / "config.yaml"), "--cores", "2", "--quiet"]
     cpu0, t0 = children_cpu(), time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - t0, children_cpu() - cpu0

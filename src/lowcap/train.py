@@ -7,7 +7,7 @@ import pandas as pd
 import torch
 
 from lowcap.config import Protocol
-from lowcap.metrics import evaluate
+from lowcap.metrics import Scorer
 from lowcap.model import Bank, init_params
 
 
@@ -52,8 +52,10 @@ def train_bank(
     m = len(widths)
     records = {s: {k: np.empty((epochs + 1, m)) for k in ("loss", "f1", "auc")} for s in ("train", "val")}
 
-    def record(split: str, epoch: int, logits: torch.Tensor, y: torch.Tensor) -> None:
-        for key, values in evaluate(logits, y).items():
+    scorers = {"train": Scorer(yt), "val": Scorer(yv)}
+
+    def record(split: str, epoch: int, logits: torch.Tensor) -> None:
+        for key, values in scorers[split](logits).items():
             records[split][key][epoch] = values.cpu().numpy()
 
     def sgd_step(grads: list[torch.Tensor]) -> None:
@@ -61,16 +63,16 @@ def train_bank(
             p.sub_(g.mul_(lr))
 
     for epoch in range(epochs + 1):
-        record("val", epoch, bank.forward(xv), yv)
+        record("val", epoch, bank.forward(xv))
         if protocol.batch_size is None:
             # Full batch: the pass that gives this epoch's training metrics also gives the
             # gradient of the next step.
             logits, grads = bank.logits_and_grads(xt, yt)
-            record("train", epoch, logits, yt)
+            record("train", epoch, logits)
             if epoch < epochs:
                 sgd_step(grads)
         else:
-            record("train", epoch, bank.forward(xt), yt)
+            record("train", epoch, bank.forward(xt))
             if epoch < epochs:
                 order = torch.randperm(n, generator=shuffle).to(device)
                 for start in range(0, n, protocol.batch_size):
