@@ -1,19 +1,30 @@
 # lowcap: reproduce Kumar (2025), low-capacity networks on MNIST pairs. See README.md.
 from pathlib import Path
 
-from lowcap.config import ConfigError, check_config, protocol
+from snakemake.utils import min_version
+
 from lowcap.data import DataError, check_mirror, pool_files
+from lowcap.settings import ConfigError, load_settings
+
+min_version("9.0")
 
 
 # The defaults live beside this Snakefile, so it also runs from another directory.
 configfile: Path(workflow.basedir) / "config.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 # Bad config or a mirror that lacks a needed file stops here, before any job runs.
 try:
-    check_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
-    if config["data"].get("mirror"):
-        check_mirror(config["dataset"], config["data"]["pool"], config["data"]["mirror"])
+    SETTINGS = load_settings(
+        config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"
+    )
+    for _study in SETTINGS.studies.values():
+        _mirror = SETTINGS.data[_study.dataset].mirror
+        if _mirror:
+            check_mirror(_study.dataset, _study.pool, _mirror)
 except (ConfigError, DataError) as err:
     raise WorkflowError(str(err)) from None
 
@@ -27,6 +38,7 @@ include: "workflow/rules/pruning.smk"
 include: "workflow/rules/robustness.smk"
 include: "workflow/rules/tsne.smk"
 include: "workflow/rules/saliency.smk"
+include: "workflow/rules/study.smk"
 
 
 # Run on the submit host under SLURM: the download needs the internet, `all` does nothing.
@@ -36,11 +48,7 @@ localrules:
 
 
 rule all:
+    """Every study's every figure and table (and its results/{study}/study.yaml)."""
     default_target: True
     input:
-        CAPACITY_TARGETS,
-        LR_SWEEP_TARGETS,
-        PRUNING_TARGETS,
-        ROBUSTNESS_TARGETS,
-        TSNE_TARGETS,
-        SALIENCY_TARGETS,
+        expand(rules.study_manifest.output[0], study=SETTINGS.studies),

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-SUCCESS_F1 = 0.90  # the paper's "success": F1 above this
+# The paper's "success": F1 strictly above this. The one rule every table and figure uses
+# (minimum capacity, the highest sparsity that keeps success): see succeeds().
+SUCCESS_F1 = 0.90
+
+
+def succeeds(f1, threshold: float = SUCCESS_F1):
+    """F1 > threshold: success in the paper's sense (elementwise for arrays and Series)."""
+    return f1 > threshold
 
 
 def read_histories(paths: list[str]) -> pd.DataFrame:
@@ -37,8 +44,8 @@ def minimum_capacity(per_seed: pd.DataFrame, pairs: list[str], threshold: float 
     for (pair, split), group in per_seed.groupby(["pair", "split"]):
         for stat in ("best_f1", "final_f1"):
             by_width = group.groupby("width")[stat]
-            every = sorted(w for w, v in by_width if (v > threshold).all())
-            mean = sorted(w for w, v in by_width if v.mean() > threshold)
+            every = sorted(w for w, v in by_width if succeeds(v, threshold).all())
+            mean = sorted(w for w, v in by_width if succeeds(v.mean(), threshold))
             rows.append({
                 "pair": pair,
                 "split": split,
@@ -51,6 +58,21 @@ def minimum_capacity(per_seed: pd.DataFrame, pairs: list[str], threshold: float 
     table = pd.DataFrame(rows)
     table["pair"] = pd.Categorical(table["pair"], categories=pairs, ordered=True)
     return table.sort_values(["pair", "split", "statistic"]).reset_index(drop=True)
+
+
+def training_curves(history: pd.DataFrame) -> pd.DataFrame:
+    """Fig. A: mean and std over seeds of F1 and loss per (pair, split, width, epoch)."""
+    curves = history.groupby(["pair", "split", "width", "epoch"])[["f1", "loss"]].agg(["mean", "std"])
+    curves.columns = [f"{a}_{b}" for a, b in curves.columns]
+    return curves.reset_index()
+
+
+def check_grid(history: pd.DataFrame, pairs, widths, seeds, source: str) -> None:
+    """A history must hold exactly the configured grid: never draw an old grid's numbers."""
+    for name, want in (("pair", pairs), ("width", widths), ("seed", seeds)):
+        got = set(history[name].unique())
+        if got != set(want):
+            raise ValueError(f"{source} holds {name}s {sorted(got)}, the config asks for {sorted(want)}")
 
 
 def markdown_table(df: pd.DataFrame) -> str:

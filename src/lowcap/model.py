@@ -8,7 +8,7 @@ rounding of the shared matrix multiply can differ (tests/test_model.py bounds it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import torch
@@ -137,25 +137,55 @@ class CheckpointError(RuntimeError):
     pass
 
 
-def save_checkpoint(path: str | Path, state_dict: dict[str, torch.Tensor], meta: dict) -> None:
+@dataclass(frozen=True)
+class CheckpointMeta:
+    """What a checkpoint records beside its weights: enough to evaluate it without the config."""
+
+    study: str
+    dataset: str
+    pool: str
+    pair: str
+    width: int
+    seed: int
+    protocol: dict  # Protocol.as_meta(): preset, lr, epochs, batch_size, init, init_std
+    split_digest: str
+    n_train: int
+    n_val: int
+    torch_version: str
+    final_val_f1: float
+    final_train_f1: float
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        return self.pair, self.width, self.seed
+
+
+def save_checkpoint(path: str | Path, state_dict: dict[str, torch.Tensor], meta: CheckpointMeta) -> None:
     """Plain tensors plus JSON-like metadata: loads with torch.load(weights_only=True), no pickled code."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
-    torch.save({"state_dict": state_dict, "meta": meta}, tmp)
+    torch.save({"state_dict": state_dict, "meta": asdict(meta)}, tmp)
     tmp.replace(path)
 
 
-def load_checkpoint(path: str | Path) -> tuple[MLP, dict]:
+def load_checkpoint(path: str | Path) -> tuple[MLP, CheckpointMeta]:
     path = Path(path)
+    recover = ("Delete it and run snakemake again: the training job of its pair is rerun "
+               "(or force it with --forcerun train_pair).")
     if not path.exists():
         raise CheckpointError(f"checkpoint not found: {path}")
     try:
         blob = torch.load(path, map_location="cpu", weights_only=True)
-        state, meta = blob["state_dict"], blob["meta"]
-        model = MLP(int(meta["width"]))
+        state, raw = blob["state_dict"], blob["meta"]
+        known = {f.name for f in fields(CheckpointMeta)}
+        if set(raw) != known:
+            raise ValueError(f"metadata keys {sorted(set(raw) ^ known)} differ from this version's "
+                             "(written by an older lowcap?)")
+        meta = CheckpointMeta(**raw)
+        model = MLP(int(meta.width))
         model.load_state_dict(state)
     except Exception as exc:  # torch raises several types for truncated or foreign files
-        raise CheckpointError(f"cannot read checkpoint {path} (truncated or corrupt?): {exc}") from exc
+        raise CheckpointError(f"cannot read checkpoint {path} (truncated or corrupt?): {exc}. {recover}") from exc
     model.eval()
     return model, meta

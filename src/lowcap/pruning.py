@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from lowcap import plots
-from lowcap.capacity import SUCCESS_F1, markdown_table
+from lowcap.capacity import SUCCESS_F1, markdown_table, succeeds
 
 if TYPE_CHECKING:
     import torch
@@ -108,24 +108,19 @@ def prune_and_evaluate(model: MLP, x: torch.Tensor, y: torch.Tensor, levels: lis
     return table
 
 
-def prune_checkpoints(paths: list[str], images: str, labels: str, levels: list[float], scope: str,
-                      device: str = "cpu") -> pd.DataFrame:
-    """The long pruning table of several checkpoints, each on its own validation split."""
+def prune_checkpoints(loaded: list, levels: list[float], scope: str, device: str = "cpu") -> pd.DataFrame:
+    """The long pruning table of several checkpoints (evaluation.Loaded), each on its own
+    validation split. Level 0 is the unpruned model."""
     import torch
-
-    from lowcap.evaluation import validation_data
-    from lowcap.model import load_checkpoint
 
     levels = sorted({0, *levels})
     tables = []
-    for path in paths:
-        model, meta = load_checkpoint(path)
-        x_val, y_val = validation_data(images, labels, meta)
-        x = torch.as_tensor(x_val, device=device)
-        y = torch.as_tensor(y_val, dtype=torch.float32, device=device)
-        table = prune_and_evaluate(model.to(device), x, y, levels, scope)
-        keys = {"pair": meta["pair"], "width": int(meta["width"]), "seed": int(meta["seed"]),
-                "scope": scope, "n_val": len(y_val)}
+    for item in loaded:
+        x = torch.as_tensor(item.x_val, device=device)
+        y = torch.as_tensor(item.y_val, dtype=torch.float32, device=device)
+        table = prune_and_evaluate(item.model.to(device), x, y, levels, scope)
+        keys = {"pair": item.meta.pair, "width": item.meta.width, "seed": item.meta.seed,
+                "scope": scope, "n_val": len(item.y_val)}
         for i, (key, value) in enumerate(keys.items()):
             table.insert(i, key, value)
         tables.append(table)
@@ -150,6 +145,27 @@ def with_change(table: pd.DataFrame, metric: str) -> pd.DataFrame:
     return out.drop(columns="dense")
 
 
+# Fig. 4's three figures per pair: kind -> (column, y label, title, reference line).
+FIGURES = {
+    "f1_change": ("f1_change_pct", "% change in F1 from the unpruned model", "change in validation F1", 0.0),
+    "auc_change": ("auc_change_pct", "% change in AUC from the unpruned model", "change in validation AUC", 0.0),
+    "f1": ("val_f1", "validation F1", "validation F1 after pruning", SUCCESS_F1),
+}
+FIGURE_KINDS = tuple(FIGURES)
+
+
+def figure_curves(table: pd.DataFrame, levels: list[float]) -> dict[str, tuple]:
+    """kind -> (plotted curves, y label, title, reference line) of one pair's pruning table."""
+    table = with_change(with_change(table, "f1"), "auc")
+    dense = table[table["requested_sparsity"] == 0]
+    undefined = dense[dense["val_f1"] == 0]
+    if len(undefined):
+        print(f"{len(undefined)} checkpoints with unpruned F1 = 0 (their % change in F1 is NaN, left out of "
+              f"the mean): {undefined[['width', 'seed']].to_dict('records')}")
+    return {kind: (sparsity_curves(table, column, levels), ylabel, title, reference)
+            for kind, (column, ylabel, title, reference) in FIGURES.items()}
+
+
 def sparsity_curves(table: pd.DataFrame, column: str, levels: list[float]) -> pd.DataFrame:
     """Mean and std over seeds of `column` per (pair, width, requested sparsity) at 0 and `levels`.
     n_seeds counts the seeds with a value (a NaN change is left out of the mean)."""
@@ -162,15 +178,15 @@ def sparsity_curves(table: pd.DataFrame, column: str, levels: list[float]) -> pd
 
 def max_sparsity(table: pd.DataFrame, levels: list[float], pairs: list[str],
                  threshold: float = SUCCESS_F1) -> pd.DataFrame:
-    """For each (pair, width): the highest requested sparsity (0 = unpruned) with F1 >= threshold
+    """For each (pair, width): the highest requested sparsity (0 = unpruned) with F1 > threshold
     on every seed; the highest such that every lower level also passes; and the highest whose mean
     over seeds passes. NA when even the unpruned model fails."""
     rows = table[table["requested_sparsity"].isin({0, *levels})]
     out = []
     for (pair, width), group in rows.groupby(["pair", "width"]):
         by_level = group.groupby("requested_sparsity")["val_f1"]
-        every = by_level.min() >= threshold
-        mean = by_level.mean() >= threshold
+        every = succeeds(by_level.min(), threshold)
+        mean = succeeds(by_level.mean(), threshold)
         passing_from_zero = every.cumprod().astype(bool)  # stops at the first failing level
         out.append({
             "pair": pair,
@@ -193,7 +209,7 @@ def max_sparsity_markdown(table: pd.DataFrame) -> str:
     """Two pair x width grids of the table's sparsities, '—' where none passes."""
     parts = []
     for column, title in [
-        ("max_sparsity_every_seed", "Highest sparsity (%) with F1 ≥ {t} on every seed"),
+        ("max_sparsity_every_seed", "Highest sparsity (%) with F1 > {t} on every seed"),
         ("max_sparsity_every_seed_all_below", "… and at every lower level too"),
     ]:
         grid = table.pivot(index="pair", columns="width", values=column)
@@ -206,7 +222,7 @@ def max_sparsity_markdown(table: pd.DataFrame) -> str:
     return "\n".join(parts)
 
 
-def dead_neuron_table(table: pd.DataFrame, sparsity: float, paper_rows: list[dict],
+def dead_neuron_table(table: pd.DataFrame, sparsity: float, paper_rows: list[tuple[str, int]],
                       pairs: list[str]) -> pd.DataFrame:
     """Dead hidden units of every checkpoint unpruned and at `sparsity`, one row per seed;
     the paper's (pair, width) rows first."""
@@ -220,7 +236,7 @@ def dead_neuron_table(table: pd.DataFrame, sparsity: float, paper_rows: list[dic
     out = out.drop(columns=["disconnected_units_before", "sparsity_total_before"])
     out.insert(3, "sparsity", sparsity)
     out.insert(4, "scope", table["scope"].iloc[0])
-    paper = {(r["pair"], int(r["width"])) for r in paper_rows}
+    paper = {(pair, int(width)) for pair, width in paper_rows}
     out.insert(0, "paper_row", [(p, w) in paper for p, w in zip(out["pair"], out["width"])])
     out["pair"] = pd.Categorical(out["pair"], categories=pairs, ordered=True)
     out = out.sort_values(["paper_row", "pair", "width", "seed"], ascending=[False, True, True, True])

@@ -113,6 +113,27 @@ def evaluate_corruptions(
     return pd.DataFrame(rows)
 
 
+def evaluate_checkpoints(loaded: list, sigmas: list[float], occlusion_size: int, device: str = "cpu") -> pd.DataFrame:
+    """F1, AUC and loss of checkpoints of one pair (evaluation.Loaded) on their clean and corrupted
+    validation images: one bank and one forward pass per seed. Within a seed every width sees the
+    very same corrupted images. One row per (seed, width, corruption, sigma)."""
+    by_seed: dict[int, list] = {}
+    for item in loaded:
+        by_seed.setdefault(item.meta.seed, []).append(item)
+    frames = []
+    for seed, items in by_seed.items():
+        table = evaluate_corruptions([i.model.state_dict() for i in items], items[0].x_val, items[0].y_val,
+                                     sigmas, occlusion_size, seed, device)
+        clean = table[table["corruption"] == "clean"].set_index("width")["f1"]
+        drift = max(abs(clean[i.meta.width] - i.meta.final_val_f1) for i in items)
+        print(f"seed {seed}: {len(items[0].y_val)} validation images, widths {sorted(clean.index)}, device "
+              f"{device}; clean F1 differs from the checkpoints' final_val_f1 by at most {drift:.2g}")
+        frames.append(table)
+    per_seed = pd.concat(frames, ignore_index=True)
+    per_seed.insert(0, "pair", loaded[0].meta.pair)
+    return per_seed
+
+
 def example_images(x_val: np.ndarray, sigma: float, occlusion_size: int, seed: int, index: int = 0) -> dict[str, np.ndarray]:
     """Image `index` of the validation split, clean, noisy and occluded, as the models saw it
     (corrupted together with the whole split, so the same draw as in evaluate_corruptions)."""

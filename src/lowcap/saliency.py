@@ -135,6 +135,25 @@ def fig8_cases(dense: "nn.Module", pruned: "nn.Module", x_val: np.ndarray, y_val
     return table, stacked
 
 
+def cases(loaded, sparsity: float, scope: str, epsilon: float) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Fig. 8's cases of one checkpoint (evaluation.Loaded) under the dense model and its
+    magnitude-pruned copy, with the model, the requested and the achieved sparsity in each row."""
+    from lowcap import data, pruning
+
+    model, meta = loaded.model, loaded.meta
+    pruned = pruning.prune_copy(model, sparsity, scope)
+    table, maps = fig8_cases(model, pruned, loaded.x_val, loaded.y_val, data.parse_pair(meta.pair), epsilon)
+    achieved = {"dense": pruning.weight_sparsity(model)["sparsity_total"],
+                "pruned": pruning.weight_sparsity(pruned)["sparsity_total"]}
+    for i, (key, value) in enumerate({"pair": meta.pair, "width": meta.width, "seed": meta.seed,
+                                      "epsilon": epsilon}.items()):
+        table.insert(i, key, value)
+    table.insert(5, "requested_sparsity", np.where(table["model"] == "pruned", sparsity, 0.0))
+    table.insert(6, "scope", scope)
+    table.insert(7, "achieved_sparsity", table["model"].map(achieved))
+    return table, maps
+
+
 def plot_fig8(table: pd.DataFrame, maps: dict[str, np.ndarray], digits: tuple[int, int], title: str,
               png, pdf) -> None:
     """One row per case: the image, the paper's epsilon saliency, the gradient saliency; each map

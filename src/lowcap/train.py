@@ -6,13 +6,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-from lowcap.config import Protocol
+from lowcap.settings import Protocol
 from lowcap.metrics import Scorer
 from lowcap.model import Bank, init_params
-
-
-def default_device() -> str:
-    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 @torch.no_grad()  # gradients are written out in Bank.logits_and_grads

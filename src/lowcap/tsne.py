@@ -102,6 +102,50 @@ def similarity(reference: np.ndarray, others: dict[str, np.ndarray], k: int) -> 
     return out
 
 
+def compare_models(reference, baselines: list, sparsity: float, scope: str, k: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Hidden activations of one checkpoint (evaluation.Loaded) on its validation split, dense and
+    pruned, compared with the dense ones; with baselines for scale: other seeds' trained models of
+    the same pair and width, and this model's initial weights. Returns the table, the dense and
+    the pruned activations."""
+    import torch
+
+    from lowcap import pruning
+    from lowcap.metrics import evaluate
+    from lowcap.model import MLP, init_params
+
+    meta = reference.meta
+    untrained = MLP(meta.width)
+    untrained.load_state_dict(init_params(meta.width, meta.seed, meta.protocol["init"], meta.protocol["init_std"]))
+    untrained.eval()
+    models = {  # comparison -> model; all evaluated on the reference's validation images
+        "dense (reference)": reference.model,
+        f"pruned {sparsity:g}% ({scope})": pruning.prune_copy(reference.model, sparsity, scope),
+    }
+    for other in baselines:
+        if (other.meta.pair, other.meta.width) != (meta.pair, meta.width):
+            raise ValueError(f"baseline {other.path} is not pair {meta.pair} width {meta.width}")
+        # Its own split differs: some of these images were in its training set.
+        models[f"another seed ({other.meta.seed}), trained"] = other.model
+    models["untrained (initial weights)"] = untrained
+
+    x = torch.as_tensor(reference.x_val)
+    with torch.no_grad():
+        acts = {name: m.hidden_activations(x).numpy() for name, m in models.items()}
+        scores = evaluate(torch.stack([m(x) for m in models.values()], dim=1), torch.as_tensor(reference.y_val))
+    dense = acts["dense (reference)"]
+    table = similarity(dense, acts, k)
+    table.insert(0, "role", ["reference", "pruned"] + ["baseline"] * (len(models) - 2))
+    table["val_f1"] = scores["f1"].numpy()
+    table["weight_sparsity_pct"] = [pruning.weight_sparsity(m)["sparsity_total"] for m in models.values()]
+    table["dead_units"] = [int(pruning.dead_units(m, x).sum()) for m in models.values()]
+    # Per-layer pruning leaves the 1 x width output layer only a few weights: the units that keep one.
+    table["units_with_output_weight"] = [int((m.output.weight != 0).sum()) for m in models.values()]
+    keys = {"pair": meta.pair, "width": meta.width, "seed": meta.seed, "n_val": len(reference.y_val)}
+    for i, (key, value) in enumerate(keys.items()):
+        table.insert(i, key, value)
+    return table, dense, acts[f"pruned {sparsity:g}% ({scope})"]
+
+
 def embed(dense: np.ndarray, pruned: np.ndarray, perplexity: float, random_state: int,
           n_jobs: int = 1) -> dict[str, np.ndarray]:
     """2-D coordinates of the three panels (PANELS), each (n, 2), of the activations scaled to unit

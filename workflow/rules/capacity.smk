@@ -1,47 +1,60 @@
-CAPACITY_TARGETS = [
-    *expand("results/figures/fig3_capacity_{split}.png", split=["train", "val"]),
-    *expand("results/figures/figA_curves_{pair}.png", pair=PAIRS),
-    "results/tables/min_capacity.csv",
-]
+# Paper Fig. 3, the minimum-capacity table, and Fig. A.1-A.5.
+
+
+def capacity_targets(study):
+    return [
+        *expand(f"{FIGURES}/fig3_capacity_{{split}}.png", study=study.name, split=["train", "val"]),
+        *expand(f"{FIGURES}/figA_curves_{{pair}}.png", study=study.name, pair=study.pairs),
+        f"{TABLES}/min_capacity.csv".format(study=study.name),
+    ]
 
 
 rule capacity_summary:
     """Paper Fig. 3 (best F1 against width, training and validation split) and the minimum-capacity
     table: one job, as all three read every history and take a second between them."""
     input:
-        histories(PAIRS),
+        histories=lambda wc: expand(HISTORY, study=wc.study, pair=study_of(wc).pairs),
+        # Not read: asking for them reruns training when a width or seed is added.
+        checkpoints=lambda wc: checkpoint_paths(wc.study, study_of(wc).pairs, WIDTHS, SEEDS),
     output:
         train_png=report(
-            "results/figures/fig3_capacity_train.png",
+            f"{FIGURES}/fig3_capacity_train.png",
             caption="../report/fig3.rst",
-            category="Capacity",
+            category="{study}",
+            subcategory="Capacity",
         ),
-        train_pdf="results/figures/fig3_capacity_train.pdf",
-        train_csv="results/figures/fig3_capacity_train.csv",
+        train_pdf=f"{FIGURES}/fig3_capacity_train.pdf",
+        train_csv=f"{FIGURES}/fig3_capacity_train.csv",
         val_png=report(
-            "results/figures/fig3_capacity_val.png",
+            f"{FIGURES}/fig3_capacity_val.png",
             caption="../report/fig3.rst",
-            category="Capacity",
+            category="{study}",
+            subcategory="Capacity",
         ),
-        val_pdf="results/figures/fig3_capacity_val.pdf",
-        val_csv="results/figures/fig3_capacity_val.csv",
+        val_pdf=f"{FIGURES}/fig3_capacity_val.pdf",
+        val_csv=f"{FIGURES}/fig3_capacity_val.csv",
         table_csv=report(
-            "results/tables/min_capacity.csv",
+            f"{TABLES}/min_capacity.csv",
             caption="../report/min_capacity.rst",
-            category="Capacity",
+            category="{study}",
+            subcategory="Capacity",
         ),
-        table_md="results/tables/min_capacity.md",
+        table_md=f"{TABLES}/min_capacity.md",
     params:
-        pairs=PAIRS,
+        pairs=lambda wc: list(study_of(wc).pairs),
+        widths=WIDTHS,
+        seeds=SEEDS,
+        epochs=lambda wc: study_of(wc).protocol.epochs,
+        code=code_digest("lowcap.jobs.capacity"),
     resources:
         mem_mb=500,
         runtime=10,
     log:
-        "results/logs/capacity_summary.log",
+        f"{LOGS}/capacity_summary.log",
     benchmark:
-        "results/benchmarks/capacity_summary.tsv"
+        f"{BENCHMARKS}/capacity_summary.tsv"
     conda:
-        "../../envs/lowcap.yaml"
+        ENV
     script:
         "../scripts/capacity_summary.py"
 
@@ -49,23 +62,30 @@ rule capacity_summary:
 rule training_curves_figure:
     """Paper Fig. A.1-A.5: F1 and loss against epoch for one pair."""
     input:
-        lambda wc: histories([wc.pair]),
+        history=HISTORY,
+        # Not read: asking for them reruns training when a width or seed is added.
+        checkpoints=pair_checkpoints,
     output:
         png=report(
-            "results/figures/figA_curves_{pair}.png",
+            f"{FIGURES}/figA_curves_{{pair}}.png",
             caption="../report/figA.rst",
-            category="Training curves",
+            category="{study}",
+            subcategory="Training curves",
         ),
-        pdf="results/figures/figA_curves_{pair}.pdf",
-        csv="results/figures/figA_curves_{pair}.csv",
+        pdf=f"{FIGURES}/figA_curves_{{pair}}.pdf",
+        csv=f"{FIGURES}/figA_curves_{{pair}}.csv",
+    params:
+        widths=WIDTHS,
+        seeds=SEEDS,
+        code=code_digest("lowcap.jobs.capacity"),
     resources:
         mem_mb=500,
         runtime=10,
     log:
-        "results/logs/training_curves_figure/{pair}.log",
+        f"{LOGS}/training_curves_figure/{{pair}}.log",
     benchmark:
-        "results/benchmarks/training_curves_figure/{pair}.tsv",
+        f"{BENCHMARKS}/training_curves_figure/{{pair}}.tsv"
     conda:
-        "../../envs/lowcap.yaml"
+        ENV
     script:
         "../scripts/training_curves_figure.py"

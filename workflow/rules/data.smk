@@ -1,16 +1,18 @@
 rule fetch_data:
-    """Copy one IDX file from data.mirror, or download it; verified before it is kept."""
+    """Copy one IDX file from the dataset's mirror, or download it; verified before it is kept.
+    The mirror is not a param: the checksum decides what the bytes are, so pointing the config at
+    another copy of the same files reruns nothing."""
     output:
-        "results/data/{dataset}/{stem}.gz",
+        POOL_FILE,
     params:
-        mirror=config["data"].get("mirror"),
-        sha256=lambda wc: config["data"].get("sha256", {}).get(wc.stem),
+        sha256=lambda wc: SETTINGS.data[wc.dataset].sha256.get(wc.stem),
+        code=code_digest("lowcap.jobs.data"),
     log:
         "results/logs/fetch_data/{dataset}/{stem}.log",
     benchmark:
-        "results/benchmarks/fetch_data/{dataset}/{stem}.tsv",
+        "results/benchmarks/fetch_data/{dataset}/{stem}.tsv"
     conda:
-        "../../envs/lowcap.yaml"
+        ENV
     wildcard_constraints:
         stem=r"(train|t10k)-(images-idx3|labels-idx1)-ubyte",
     script:

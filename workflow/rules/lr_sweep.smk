@@ -1,31 +1,59 @@
 # Paper Fig. 1 and 2: every width of the grid trained at each lr of lr_sweep.lrs on one pair.
+#
+# The sweep uses the grid's widths, seeds, split and protocol, so at the study's own lr its models
+# are the grid's models (tests/test_lr_sweep.py): when the sweep pair is one of the study's pairs,
+# that lr is read from the grid's history instead of being trained again (1/6 of the sweep).
 
-LR_SWEEP = config["lr_sweep"]
-# The sweep uses the grid's widths, seeds, split and protocol, so at the grid's own lr its models
-# are the grid's models (tests/test_lr_sweep.py): when the sweep pair is in the grid, that lr is
-# read from the grid's history instead of being trained a second time (1/6 of the sweep's work).
-LR_SWEEP_REUSES_GRID = LR_SWEEP["pair"] in PAIRS and PROTOCOL.lr in LR_SWEEP["lrs"]
-LR_SWEEP_TRAINED_LRS = [
-    lr for lr in LR_SWEEP["lrs"] if not (LR_SWEEP_REUSES_GRID and lr == PROTOCOL.lr)
-]
 
-LR_SWEEP_TARGETS = [
-    "results/figures/fig1_lr_sweep.png",
-    "results/figures/fig2_lr_heatmap.png",
-]
+def sweep_reuses_grid(study):
+    return study.lr_sweep.pair in study.pairs and study.protocol.lr in study.lr_sweep.lrs
+
+
+def sweep_trained_lrs(study):
+    return [
+        lr
+        for lr in study.lr_sweep.lrs
+        if not (sweep_reuses_grid(study) and lr == study.protocol.lr)
+    ]
+
+
+def lr_sweep_targets(study):
+    return expand(
+        f"{FIGURES}/{{name}}.png", study=study.name, name=["fig1_lr_sweep", "fig2_lr_heatmap"]
+    )
+
+
+def lr_sweep_inputs(wildcards):
+    study = study_of(wildcards)
+    pair = study.lr_sweep.pair
+    inputs = {
+        "histories": (
+            expand(LR_SWEEP_HISTORY, study=study.name, pair=pair, seed=SEEDS)
+            if sweep_trained_lrs(study)
+            else []
+        )
+    }
+    if sweep_reuses_grid(study):
+        inputs["histories"] += [HISTORY.format(study=study.name, pair=pair)]
+        # Not read: asking for them reruns training when a width or seed is added.
+        inputs["checkpoints"] = checkpoint_paths(study.name, [pair], WIDTHS, SEEDS)
+    return inputs
+
+
+LR_SWEEP_HISTORY = "results/{study}/lr_sweep/{pair}/s{seed}_history.csv"
 
 
 rule lr_sweep_seed:
     """Train every (width, lr) of one seed as one wide bank; the grid's split and protocol, lr varied."""
     input:
-        images=POOL_FILES[0],
-        labels=POOL_FILES[1],
+        unpack(pool_inputs),
     output:
-        history="results/lr_sweep/{pair}/s{seed}_history.csv",
+        history=LR_SWEEP_HISTORY,
     params:
         widths=WIDTHS,
-        lrs=LR_SWEEP_TRAINED_LRS,
-        protocol=PROTOCOL.__dict__,
+        lrs=lambda wc: sweep_trained_lrs(study_of(wc)),
+        protocol=lambda wc: asdict(study_of(wc).protocol),
+        code=code_digest("lowcap.jobs.lr_sweep"),
     threads: 1
     # The longest jobs: start them first, so that they overlap the rest rather than end it.
     priority: 2
@@ -33,11 +61,11 @@ rule lr_sweep_seed:
         mem_mb=2000,
         runtime=60,
     log:
-        "results/logs/lr_sweep_seed/{pair}_s{seed}.log",
+        f"{LOGS}/lr_sweep_seed/{{pair}}_s{{seed}}.log",
     benchmark:
-        "results/benchmarks/lr_sweep_seed/{pair}_s{seed}.tsv",
+        f"{BENCHMARKS}/lr_sweep_seed/{{pair}}_s{{seed}}.tsv"
     conda:
-        "../../envs/lowcap.yaml"
+        ENV
     script:
         "../scripts/lr_sweep_seed.py"
 
@@ -45,35 +73,39 @@ rule lr_sweep_seed:
 rule lr_sweep_figures:
     """Paper Fig. 1 (F1 and AUC against lr) and Fig. 2 (F1 heatmap, width x lr), final epoch."""
     input:
-        expand("results/lr_sweep/{pair}/s{seed}_history.csv", pair=LR_SWEEP["pair"], seed=SEEDS)
-        if LR_SWEEP_TRAINED_LRS
-        else [],
-        histories([LR_SWEEP["pair"]]) if LR_SWEEP_REUSES_GRID else [],
+        unpack(lr_sweep_inputs),
     output:
         curves_png=report(
-            "results/figures/fig1_lr_sweep.png",
+            f"{FIGURES}/fig1_lr_sweep.png",
             caption="../report/fig1.rst",
-            category="Learning rate",
+            category="{study}",
+            subcategory="Learning rate",
         ),
-        curves_pdf="results/figures/fig1_lr_sweep.pdf",
-        curves_csv="results/figures/fig1_lr_sweep.csv",
+        curves_pdf=f"{FIGURES}/fig1_lr_sweep.pdf",
+        curves_csv=f"{FIGURES}/fig1_lr_sweep.csv",
         heatmap_png=report(
-            "results/figures/fig2_lr_heatmap.png",
+            f"{FIGURES}/fig2_lr_heatmap.png",
             caption="../report/fig2.rst",
-            category="Learning rate",
+            category="{study}",
+            subcategory="Learning rate",
         ),
-        heatmap_pdf="results/figures/fig2_lr_heatmap.pdf",
-        heatmap_csv="results/figures/fig2_lr_heatmap.csv",
+        heatmap_pdf=f"{FIGURES}/fig2_lr_heatmap.pdf",
+        heatmap_csv=f"{FIGURES}/fig2_lr_heatmap.csv",
     params:
-        protocol_lr=PROTOCOL.lr,
+        pair=lambda wc: study_of(wc).lr_sweep.pair,
+        lrs=lambda wc: list(study_of(wc).lr_sweep.lrs),
+        widths=WIDTHS,
+        seeds=SEEDS,
+        protocol_lr=lambda wc: study_of(wc).protocol.lr,
+        code=code_digest("lowcap.jobs.lr_sweep"),
     resources:
         mem_mb=500,
         runtime=10,
     log:
-        "results/logs/lr_sweep_figures.log",
+        f"{LOGS}/lr_sweep_figures.log",
     benchmark:
-        "results/benchmarks/lr_sweep_figures.tsv",
+        f"{BENCHMARKS}/lr_sweep_figures.tsv"
     conda:
-        "../../envs/lowcap.yaml"
+        ENV
     script:
         "../scripts/lr_sweep_figures.py"

@@ -1,39 +1,57 @@
-# One-shot magnitude pruning (paper Fig. 4, B.1-B.4) and dead neurons (paper Table 1).
+# One-shot magnitude pruning (paper Fig. 4, B.1-B.4) and dead neurons (paper Table 1), for every
+# pruning scheme of the study side by side: results/{study}/pruning/{scheme}/, fig4_{scheme}_*.
 
-PRUNING_LEVELS = config["pruning"]["levels"]
-DEAD_NEURON_SPARSITY = config["dead_neurons"]["sparsity"]
 PRUNING_FIGURE_KINDS = ["f1_change", "auc_change", "f1"]
+PRUNING_TABLE = "results/{study}/pruning/{scheme}/{pair}.csv"
 
-PRUNING_TARGETS = [
-    *expand("results/figures/fig4_pruning_{kind}_{pair}.png", kind=PRUNING_FIGURE_KINDS, pair=PAIRS),
-    "results/tables/max_sparsity.csv",
-    "results/tables/dead_neurons.csv",
-]
+
+def pruning_targets(study):
+    schemes = [s.name for s in study.pruning]
+    return [
+        *expand(
+            f"{FIGURES}/fig4_{{scheme}}_{{kind}}_{{pair}}.png",
+            study=study.name,
+            scheme=schemes,
+            kind=PRUNING_FIGURE_KINDS,
+            pair=study.pairs,
+        ),
+        *expand(f"{TABLES}/max_sparsity_{{scheme}}.csv", study=study.name, scheme=schemes),
+        f"{TABLES}/dead_neurons.csv".format(study=study.name),
+    ]
+
+
+def scheme_of(wildcards):
+    try:
+        return study_of(wildcards).scheme(wildcards.scheme)
+    except ConfigError as err:
+        raise WorkflowError(str(err)) from None
 
 
 rule pruning_pair:
-    """Every checkpoint of one pair pruned once by weight magnitude at every level, no retraining;
-    achieved sparsity, validation loss/F1/AUC and dead units. Level 0 is the unpruned model."""
+    """Every checkpoint of one pair pruned once by weight magnitude at every level of a scheme, no
+    retraining; achieved sparsity, validation loss/F1/AUC and dead units. Level 0 is unpruned."""
     input:
-        checkpoints=lambda wc: checkpoints([wc.pair], WIDTHS),
-        images=POOL_FILES[0],
-        labels=POOL_FILES[1],
+        unpack(pool_inputs),
+        checkpoints=pair_checkpoints,
     output:
-        "results/pruning/{pair}.csv",
+        PRUNING_TABLE,
     params:
-        # The dead-neuron level is evaluated even when it is not one of pruning.levels.
-        levels=sorted({*PRUNING_LEVELS, DEAD_NEURON_SPARSITY}),
-        scope=config["pruning"]["scope"],
+        study=lambda wc: wc.study,
+        models=lambda wc: models([wc.pair], WIDTHS, SEEDS),
+        # The dead-neuron level is evaluated even when it is not one of the scheme's levels.
+        levels=lambda wc: list(study_of(wc).pruning_levels(wc.scheme)),
+        scope=lambda wc: scheme_of(wc).scope,
+        code=code_digest("lowcap.jobs.pruning"),
     threads: 1
     resources:
         mem_mb=2000,
         runtime=20,
     log:
-        "results/logs/pruning_pair/{pair}.log",
+        f"{LOGS}/pruning_pair/{{scheme}}/{{pair}}.log",
     benchmark:
-        "results/benchmarks/pruning_pair/{pair}.tsv",
+        f"{BENCHMARKS}/pruning_pair/{{scheme}}/{{pair}}.tsv"
     conda:
-        "../../envs/lowcap.yaml"
+        ENV
     script:
         "../scripts/pruning_pair.py"
 
@@ -41,63 +59,65 @@ rule pruning_pair:
 rule pruning_figures:
     """Paper Fig. 4 (4-9), B.1-B.4: % change in F1 and AUC, and F1, against sparsity, per width."""
     input:
-        "results/pruning/{pair}.csv",
+        PRUNING_TABLE,
     output:
-        f1_change_png=report(
-            "results/figures/fig4_pruning_f1_change_{pair}.png",
-            caption="../report/fig4_f1_change.rst",
-            category="Pruning",
-        ),
-        f1_change_pdf="results/figures/fig4_pruning_f1_change_{pair}.pdf",
-        f1_change_csv="results/figures/fig4_pruning_f1_change_{pair}.csv",
-        auc_change_png=report(
-            "results/figures/fig4_pruning_auc_change_{pair}.png",
-            caption="../report/fig4_auc_change.rst",
-            category="Pruning",
-        ),
-        auc_change_pdf="results/figures/fig4_pruning_auc_change_{pair}.pdf",
-        auc_change_csv="results/figures/fig4_pruning_auc_change_{pair}.csv",
-        f1_png=report(
-            "results/figures/fig4_pruning_f1_{pair}.png",
-            caption="../report/fig4_f1.rst",
-            category="Pruning",
-        ),
-        f1_pdf="results/figures/fig4_pruning_f1_{pair}.pdf",
-        f1_csv="results/figures/fig4_pruning_f1_{pair}.csv",
+        **{
+            f"{kind}_{ext}": (
+                report(
+                    f"{FIGURES}/fig4_{{scheme}}_{kind}_{{pair}}.png",
+                    caption=f"../report/fig4_{kind}.rst",
+                    category="{study}",
+                    subcategory="Pruning ({scheme})",
+                )
+                if ext == "png"
+                else f"{FIGURES}/fig4_{{scheme}}_{kind}_{{pair}}.{ext}"
+            )
+            for kind in PRUNING_FIGURE_KINDS
+            for ext in ("png", "pdf", "csv")
+        },
     params:
-        levels=PRUNING_LEVELS,
+        levels=lambda wc: list(scheme_of(wc).levels),
+        code=code_digest("lowcap.jobs.pruning"),
     resources:
         mem_mb=500,
         runtime=10,
     log:
-        "results/logs/pruning_figures/{pair}.log",
+        f"{LOGS}/pruning_figures/{{scheme}}/{{pair}}.log",
     benchmark:
-        "results/benchmarks/pruning_figures/{pair}.tsv",
+        f"{BENCHMARKS}/pruning_figures/{{scheme}}/{{pair}}.tsv"
     conda:
-        "../../envs/lowcap.yaml"
+        ENV
     script:
         "../scripts/pruning_figures.py"
 
 
 rule max_sparsity_table:
-    """Highest sparsity at which each (pair, width) keeps F1 >= 0.90 on every seed."""
+    """Highest sparsity at which each (pair, width) keeps F1 > 0.90 on every seed, for a scheme."""
     input:
-        expand("results/pruning/{pair}.csv", pair=PAIRS),
+        lambda wc: expand(
+            PRUNING_TABLE, study=wc.study, scheme=wc.scheme, pair=study_of(wc).pairs
+        ),
     output:
-        csv=report("results/tables/max_sparsity.csv", caption="../report/max_sparsity.rst", category="Pruning"),
-        md="results/tables/max_sparsity.md",
+        csv=report(
+            f"{TABLES}/max_sparsity_{{scheme}}.csv",
+            caption="../report/max_sparsity.rst",
+            category="{study}",
+            subcategory="Pruning ({scheme})",
+        ),
+        md=f"{TABLES}/max_sparsity_{{scheme}}.md",
     params:
-        levels=PRUNING_LEVELS,
-        pairs=PAIRS,
+        levels=lambda wc: list(scheme_of(wc).levels),
+        pairs=lambda wc: list(study_of(wc).pairs),
+        code=code_digest("lowcap.jobs.pruning"),
     resources:
         mem_mb=500,
         runtime=10,
     log:
-        "results/logs/max_sparsity_table.log",
+        f"{LOGS}/max_sparsity_table/{{scheme}}.log",
     benchmark:
-        "results/benchmarks/max_sparsity_table.tsv",
+        f"{BENCHMARKS}/max_sparsity_table/{{scheme}}.tsv"
     conda:
-        "../../envs/lowcap.yaml"
+        ENV
     script:
         "../scripts/max_sparsity_table.py"
 
@@ -105,22 +125,33 @@ rule max_sparsity_table:
 rule dead_neurons_table:
     """Paper Table 1: dead hidden units before and after pruning, every checkpoint, paper rows first."""
     input:
-        expand("results/pruning/{pair}.csv", pair=PAIRS),
+        lambda wc: expand(
+            PRUNING_TABLE,
+            study=wc.study,
+            scheme=study_of(wc).dead_neurons.scheme,
+            pair=study_of(wc).pairs,
+        ),
     output:
-        csv=report("results/tables/dead_neurons.csv", caption="../report/dead_neurons.rst", category="Pruning"),
-        md="results/tables/dead_neurons.md",
+        csv=report(
+            f"{TABLES}/dead_neurons.csv",
+            caption="../report/dead_neurons.rst",
+            category="{study}",
+            subcategory="Pruning",
+        ),
+        md=f"{TABLES}/dead_neurons.md",
     params:
-        sparsity=DEAD_NEURON_SPARSITY,
-        paper_rows=config["dead_neurons"]["paper_rows"],
-        pairs=PAIRS,
+        sparsity=lambda wc: study_of(wc).dead_neurons.sparsity,
+        paper_rows=lambda wc: [list(r) for r in study_of(wc).dead_neurons.paper_rows],
+        pairs=lambda wc: list(study_of(wc).pairs),
+        code=code_digest("lowcap.jobs.pruning"),
     resources:
         mem_mb=500,
         runtime=10,
     log:
-        "results/logs/dead_neurons_table.log",
+        f"{LOGS}/dead_neurons_table.log",
     benchmark:
-        "results/benchmarks/dead_neurons_table.tsv",
+        f"{BENCHMARKS}/dead_neurons_table.tsv"
     conda:
-        "../../envs/lowcap.yaml"
+        ENV
     script:
         "../scripts/dead_neurons_table.py"

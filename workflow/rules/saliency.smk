@@ -1,35 +1,40 @@
 # Paper Fig. 8: saliency maps of one model, dense and magnitude-pruned.
 
-SALIENCY = config["saliency"]
-SALIENCY_MODEL = "{pair}_w{width}_s{seed}".format(**SALIENCY)
-SALIENCY_TARGETS = ["results/figures/fig8_saliency.png"]
+
+def saliency_targets(study):
+    return [f"{FIGURES}/fig8_saliency.png".format(study=study.name)]
+
+
+def saliency_model(wildcards):
+    s = study_of(wildcards).saliency
+    return [s.pair, s.width, s.seed]
 
 
 rule saliency_cases:
     """Both saliency methods on the Fig. 8 images, under the dense model and its pruned copy."""
     input:
-        images=POOL_FILES[0],
-        labels=POOL_FILES[1],
-        # Checked only when Fig. 8 is built: a small grid without this model builds the rest.
-        checkpoint=lambda wc: grid_model_checkpoints("saliency"),
+        unpack(pool_inputs),
+        checkpoint=lambda wc: CHECKPOINT.format(
+            study=wc.study, **dict(zip(["pair", "width", "seed"], saliency_model(wc)))
+        ),
     output:
-        maps=f"results/saliency/{SALIENCY_MODEL}.npz",
-        cases=f"results/saliency/{SALIENCY_MODEL}.csv",
+        maps="results/{study}/saliency/maps.npz",
+        cases="results/{study}/saliency/cases.csv",
     params:
-        sparsity=SALIENCY["sparsity"],
-        # The paper's pruning, the same as Fig. 4's (pruning.scope).
-        scope=config["pruning"]["scope"],
-        epsilon=SALIENCY["epsilon"],
+        study=lambda wc: wc.study,
+        model=saliency_model,
+        settings=lambda wc: asdict(study_of(wc).saliency),
+        code=code_digest("lowcap.jobs.saliency"),
     threads: 1
     resources:
         mem_mb=2000,
         runtime=20,
     log:
-        f"results/logs/saliency_cases/{SALIENCY_MODEL}.log",
+        f"{LOGS}/saliency_cases.log",
     benchmark:
-        f"results/benchmarks/saliency_cases/{SALIENCY_MODEL}.tsv",
+        f"{BENCHMARKS}/saliency_cases.tsv"
     conda:
-        "../../envs/lowcap.yaml"
+        ENV
     script:
         "../scripts/saliency_cases.py"
 
@@ -41,20 +46,23 @@ rule saliency_figure:
         maps=rules.saliency_cases.output.maps,
     output:
         png=report(
-            "results/figures/fig8_saliency.png",
+            f"{FIGURES}/fig8_saliency.png",
             caption="../report/fig8.rst",
-            category="Saliency",
+            category="{study}",
+            subcategory="Saliency",
         ),
-        pdf="results/figures/fig8_saliency.pdf",
-        csv="results/figures/fig8_saliency.csv",
+        pdf=f"{FIGURES}/fig8_saliency.pdf",
+        csv=f"{FIGURES}/fig8_saliency.csv",
+    params:
+        code=code_digest("lowcap.jobs.saliency"),
     resources:
         mem_mb=500,
         runtime=10,
     log:
-        "results/logs/saliency_figure.log",
+        f"{LOGS}/saliency_figure.log",
     benchmark:
-        "results/benchmarks/saliency_figure.tsv",
+        f"{BENCHMARKS}/saliency_figure.tsv"
     conda:
-        "../../envs/lowcap.yaml"
+        ENV
     script:
         "../scripts/saliency_figure.py"

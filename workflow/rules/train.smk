@@ -1,32 +1,32 @@
-CHECKPOINT = "results/checkpoints/{pair}/w{width}_s{seed}.pt"
-
-
 rule train_pair:
     """Train every width and seed of one pair (a wide bank per seed); one checkpoint per model."""
     input:
-        images=POOL_FILES[0],
-        labels=POOL_FILES[1],
+        unpack(pool_inputs),
     output:
         checkpoints=expand(
-            CHECKPOINT.replace("{pair}", "{{pair}}"), width=WIDTHS, seed=SEEDS
+            CHECKPOINT,
+            study="{study}",
+            pair="{pair}",
+            width=WIDTHS,
+            seed=SEEDS,
         ),
-        history="results/metrics/{pair}.csv",
+        history=HISTORY,
     params:
+        study=study_info,
         seeds=SEEDS,
         widths=WIDTHS,
-        protocol=PROTOCOL.__dict__,
-        provenance=PROVENANCE,
-        checkpoint_pattern=lambda wc: CHECKPOINT.replace("{pair}", wc.pair),
+        protocol=lambda wc: asdict(study_of(wc).protocol),
+        code=code_digest("lowcap.jobs.train"),
     threads: 1
     priority: 1
     resources:
         mem_mb=2000,
         runtime=30,
     log:
-        "results/logs/train_pair/{pair}.log",
+        f"{LOGS}/train_pair/{{pair}}.log",
     benchmark:
-        "results/benchmarks/train_pair/{pair}.tsv"
+        f"{BENCHMARKS}/train_pair/{{pair}}.tsv"
     conda:
-        "../../envs/lowcap.yaml"
+        ENV
     script:
         "../scripts/train_pair.py"

@@ -1,48 +1,51 @@
 # Paper Fig. 5: t-SNE of one model's hidden activations on its validation split, dense and pruned.
 
-TSNE = config["tsne"]
-# For scale, the same pair and width trained from the grid's other seeds.
-TSNE_BASELINE_SEEDS = [s for s in SEEDS if s != TSNE["seed"]]
 
-TSNE_TARGETS = [
-    "results/figures/fig5_tsne.png",
-    "results/tables/tsne_similarity.csv",
-]
+def tsne_targets(study):
+    return [
+        f"{FIGURES}/fig5_tsne.png".format(study=study.name),
+        f"{TABLES}/tsne_similarity.csv".format(study=study.name),
+    ]
+
+
+def tsne_models(wildcards):
+    """The Fig. 5 model first, then the same pair and width from the grid's other seeds (for scale)."""
+    t = study_of(wildcards).tsne
+    return [[t.pair, t.width, t.seed]] + [[t.pair, t.width, s] for s in SEEDS if s != t.seed]
 
 
 rule tsne_activations:
     """Hidden activations, dense and pruned: t-SNE coordinates and kNN overlap / linear CKA."""
     input:
-        # Checked only when Fig. 5 is built: a small grid without this model builds the rest.
-        checkpoint=lambda wc: grid_model_checkpoints("tsne")[0],
-        baselines=lambda wc: grid_model_checkpoints("tsne", TSNE_BASELINE_SEEDS),
-        images=POOL_FILES[0],
-        labels=POOL_FILES[1],
+        unpack(pool_inputs),
+        checkpoints=lambda wc: [
+            CHECKPOINT.format(study=wc.study, pair=p, width=w, seed=s)
+            for p, w, s in tsne_models(wc)
+        ],
     output:
-        embedding="results/tsne/embedding.csv",
+        embedding="results/{study}/tsne/embedding.csv",
         similarity=report(
-            "results/tables/tsne_similarity.csv",
+            f"{TABLES}/tsne_similarity.csv",
             caption="../report/tsne_similarity.rst",
-            category="t-SNE",
+            category="{study}",
+            subcategory="t-SNE",
         ),
-        similarity_md="results/tables/tsne_similarity.md",
+        similarity_md=f"{TABLES}/tsne_similarity.md",
     params:
-        sparsity=TSNE["sparsity"],
-        # The paper's pruning, the same as Fig. 4's (pruning.scope).
-        scope=config["pruning"]["scope"],
-        perplexity=TSNE["perplexity"],
-        k=TSNE["knn_k"],
-        random_state=TSNE["random_state"],
+        study=lambda wc: wc.study,
+        models=tsne_models,
+        settings=lambda wc: asdict(study_of(wc).tsne),
+        code=code_digest("lowcap.jobs.tsne"),
     threads: 1
     resources:
         mem_mb=2000,
         runtime=20,
     log:
-        "results/logs/tsne_activations.log",
+        f"{LOGS}/tsne_activations.log",
     benchmark:
-        "results/benchmarks/tsne_activations.tsv",
+        f"{BENCHMARKS}/tsne_activations.tsv"
     conda:
-        "../../envs/lowcap.yaml"
+        ENV
     script:
         "../scripts/tsne_activations.py"
 
@@ -50,24 +53,27 @@ rule tsne_activations:
 rule tsne_figure:
     """Paper Fig. 5: the dense and pruned activations side by side, coloured by class."""
     input:
-        embedding="results/tsne/embedding.csv",
-        similarity="results/tables/tsne_similarity.csv",
+        embedding=rules.tsne_activations.output.embedding,
+        similarity=rules.tsne_activations.output.similarity,
     output:
         png=report(
-            "results/figures/fig5_tsne.png",
+            f"{FIGURES}/fig5_tsne.png",
             caption="../report/fig5.rst",
-            category="t-SNE",
+            category="{study}",
+            subcategory="t-SNE",
         ),
-        pdf="results/figures/fig5_tsne.pdf",
-        csv="results/figures/fig5_tsne.csv",
+        pdf=f"{FIGURES}/fig5_tsne.pdf",
+        csv=f"{FIGURES}/fig5_tsne.csv",
+    params:
+        code=code_digest("lowcap.jobs.tsne"),
     resources:
         mem_mb=500,
         runtime=10,
     log:
-        "results/logs/tsne_figure.log",
+        f"{LOGS}/tsne_figure.log",
     benchmark:
-        "results/benchmarks/tsne_figure.tsv",
+        f"{BENCHMARKS}/tsne_figure.tsv"
     conda:
-        "../../envs/lowcap.yaml"
+        ENV
     script:
         "../scripts/tsne_figure.py"

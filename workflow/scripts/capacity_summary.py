@@ -1,4 +1,11 @@
-from lowcap import jobs
+from lowcap.jobs import logged
+from lowcap.jobs.capacity import capacity_summary
 
-with jobs.logged(snakemake.log[0]):
-    jobs.capacity_summary(list(snakemake.input), snakemake.params.pairs, dict(snakemake.output.items()))
+with logged(snakemake.log[0]):
+    capacity_summary(
+        list(snakemake.input.histories),
+        snakemake.params.pairs,
+        snakemake.params.widths,
+        snakemake.params.seeds,
+        {k: v for k, v in snakemake.output.items()},
+    )

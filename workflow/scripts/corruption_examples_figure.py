@@ -1,5 +1,5 @@
-from lowcap import jobs
+from lowcap.jobs import logged
+from lowcap.jobs.robustness import corruption_examples_figure
 
-with jobs.logged(snakemake.log[0]):
-    jobs.corruption_examples_figure(snakemake.input[0], snakemake.output.png, snakemake.output.pdf,
-                                    snakemake.output.csv)
+with logged(snakemake.log[0]):
+    corruption_examples_figure(snakemake.input[0], **{k: v for k, v in snakemake.output.items()})

@@ -1,5 +1,12 @@
-from lowcap import jobs
+from lowcap.jobs import logged
+from lowcap.jobs.pruning import dead_neurons_table
 
-with jobs.logged(snakemake.log[0]):
-    jobs.dead_neurons_table(list(snakemake.input), snakemake.params.sparsity, snakemake.params.paper_rows,
-                            snakemake.params.pairs, snakemake.output.csv, snakemake.output.md)
+with logged(snakemake.log[0]):
+    dead_neurons_table(
+        list(snakemake.input),
+        snakemake.params.sparsity,
+        snakemake.params.paper_rows,
+        snakemake.params.pairs,
+        snakemake.output.csv,
+        snakemake.output.md,
+    )

@@ -1,13 +1,13 @@
-from lowcap import jobs
+from lowcap.jobs import logged
+from lowcap.jobs.lr_sweep import lr_sweep_figures
 
-with jobs.logged(snakemake.log[0]):
-    jobs.lr_sweep_figures(
-        list(snakemake.input),
-        snakemake.params.protocol_lr,
-        snakemake.output.curves_png,
-        snakemake.output.curves_pdf,
-        snakemake.output.curves_csv,
-        snakemake.output.heatmap_png,
-        snakemake.output.heatmap_pdf,
-        snakemake.output.heatmap_csv,
+with logged(snakemake.log[0]):
+    lr_sweep_figures(
+        histories=list(snakemake.input.histories),
+        pair=snakemake.params.pair,
+        widths=snakemake.params.widths,
+        seeds=snakemake.params.seeds,
+        lrs=snakemake.params.lrs,
+        protocol_lr=snakemake.params.protocol_lr,
+        outputs={k: v for k, v in snakemake.output.items()},
     )

@@ -1,7 +1,8 @@
-from lowcap import jobs
+from lowcap.jobs import logged
+from lowcap.jobs.lr_sweep import lr_sweep_seed
 
-with jobs.logged(snakemake.log[0]):
-    jobs.lr_sweep_seed(
+with logged(snakemake.log[0]):
+    lr_sweep_seed(
         images=snakemake.input.images,
         labels=snakemake.input.labels,
         pair=snakemake.wildcards.pair,

@@ -1,5 +1,11 @@
-from lowcap import jobs
+from lowcap.jobs import logged
+from lowcap.jobs.pruning import max_sparsity_table
 
-with jobs.logged(snakemake.log[0]):
-    jobs.max_sparsity_table(list(snakemake.input), snakemake.params.levels, snakemake.params.pairs,
-                            snakemake.output.csv, snakemake.output.md)
+with logged(snakemake.log[0]):
+    max_sparsity_table(
+        list(snakemake.input),
+        snakemake.params.levels,
+        snakemake.params.pairs,
+        snakemake.output.csv,
+        snakemake.output.md,
+    )

@@ -1,5 +1,11 @@
-from lowcap import jobs
+from lowcap.jobs import logged
+from lowcap.jobs.pruning import pruning_figures
 
-with jobs.logged(snakemake.log[0]):
-    jobs.pruning_figures(snakemake.input[0], snakemake.wildcards.pair, snakemake.params.levels,
-                         dict(snakemake.output.items()))
+with logged(snakemake.log[0]):
+    pruning_figures(
+        snakemake.input[0],
+        snakemake.wildcards.pair,
+        snakemake.wildcards.scheme,
+        snakemake.params.levels,
+        {k: v for k, v in snakemake.output.items()},
+    )

@@ -1,7 +1,10 @@
-from lowcap import jobs
+from lowcap.jobs import logged
+from lowcap.jobs.robustness import robustness_figures
 
-with jobs.logged(snakemake.log[0]):
-    out = snakemake.output
-    jobs.robustness_figures(snakemake.input[0], snakemake.wildcards.pair, snakemake.params.occlusion_size,
-                            out.noise_png, out.noise_pdf, out.noise_csv,
-                            out.occlusion_png, out.occlusion_pdf, out.occlusion_csv)
+with logged(snakemake.log[0]):
+    robustness_figures(
+        snakemake.input[0],
+        snakemake.wildcards.pair,
+        snakemake.params.occlusion_size,
+        **{k: v for k, v in snakemake.output.items()},
+    )

@@ -1,5 +1,9 @@
-from lowcap import jobs
+from lowcap.jobs import logged
+from lowcap.jobs.saliency import saliency_figure
 
-with jobs.logged(snakemake.log[0]):
-    jobs.saliency_figure(snakemake.input.cases, snakemake.input.maps, snakemake.output.png,
-                         snakemake.output.pdf, snakemake.output.csv)
+with logged(snakemake.log[0]):
+    saliency_figure(
+        snakemake.input.cases,
+        snakemake.input.maps,
+        **{k: v for k, v in snakemake.output.items()},
+    )

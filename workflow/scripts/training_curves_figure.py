@@ -1,5 +1,11 @@
-from lowcap import jobs
+from lowcap.jobs import logged
+from lowcap.jobs.capacity import training_curves_figure
 
-with jobs.logged(snakemake.log[0]):
-    jobs.training_curves_figure(list(snakemake.input), snakemake.wildcards.pair,
-                                snakemake.output.png, snakemake.output.pdf, snakemake.output.csv)
+with logged(snakemake.log[0]):
+    training_curves_figure(
+        [snakemake.input.history],
+        snakemake.wildcards.pair,
+        snakemake.params.widths,
+        snakemake.params.seeds,
+        **{k: v for k, v in snakemake.output.items()},
+    )

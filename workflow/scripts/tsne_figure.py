@@ -1,5 +1,9 @@
-from lowcap import jobs
+from lowcap.jobs import logged
+from lowcap.jobs.tsne import tsne_figure
 
-with jobs.logged(snakemake.log[0]):
-    jobs.tsne_figure(snakemake.input.embedding, snakemake.input.similarity, snakemake.output.png,
-                     snakemake.output.pdf, snakemake.output.csv)
+with logged(snakemake.log[0]):
+    tsne_figure(
+        snakemake.input.embedding,
+        snakemake.input.similarity,
+        **{k: v for k, v in snakemake.output.items()},
+    )

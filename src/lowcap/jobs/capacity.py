@@ -1,0 +1,36 @@
+"""Capacity (paper Fig. 3, the minimum-capacity table) and training curves (Fig. A.1-A.5)."""
+
+from __future__ import annotations
+
+from lowcap import capacity, plots
+from lowcap.jobs import write_table
+
+
+def capacity_summary(histories: list[str], pairs: list[str], widths: list[int], seeds: list[int],
+                     outputs: dict[str, str]) -> None:
+    """Fig. 3 for the training and the validation split, and the minimum-capacity table."""
+    history = capacity.read_histories(histories)
+    capacity.check_grid(history, pairs, widths, seeds, ", ".join(histories))
+    per_seed = capacity.per_seed_f1(history)
+    for split, name in (("train", "training"), ("val", "validation")):
+        summary = capacity.width_summary(per_seed, split, "best_f1")
+        write_table(summary, outputs[f"{split}_csv"])
+        plots.capacity(summary, pairs, f"Best F1 over epochs, {name} split",
+                       outputs[f"{split}_png"], outputs[f"{split}_pdf"], capacity.SUCCESS_F1)
+    table = capacity.minimum_capacity(per_seed, pairs)
+    intro = (
+        f"Smallest hidden width with F1 > {capacity.SUCCESS_F1}: on every seed, and on the mean over "
+        "seeds. best_f1 is the best epoch (as the paper's Fig. 3); final_f1 is the last epoch, with no "
+        "selection. '—': no width in the grid reaches it.\n\n"
+    )
+    write_table(table, outputs["table_csv"], outputs["table_md"], intro)
+    print(table.to_string())
+
+
+def training_curves_figure(histories: list[str], pair: str, widths: list[int], seeds: list[int],
+                           png: str, pdf: str, csv: str) -> None:
+    history = capacity.read_histories(histories)
+    capacity.check_grid(history, [pair], widths, seeds, ", ".join(histories))
+    curves = capacity.training_curves(history)
+    write_table(curves, csv)
+    plots.training_curves(curves, pair, png, pdf)

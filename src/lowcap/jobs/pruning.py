@@ -1,0 +1,69 @@
+"""One-shot magnitude pruning (paper Fig. 4, B.1-B.4) and dead neurons (paper Table 1)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from lowcap import capacity, pruning
+from lowcap.jobs import set_threads, write_table
+
+
+def pruning_pair(checkpoints: list[str], expected: list[list], images: str, labels: str, study: str,
+                 levels: list[float], scope: str, out: str, threads: int = 1) -> None:
+    """Every checkpoint of one pair pruned once at every level (level 0: unpruned)."""
+    from lowcap.evaluation import load_checked
+
+    device = set_threads(threads)
+    loaded = load_checked(checkpoints, images, labels, study, expected)
+    table = pruning.prune_checkpoints(loaded, levels, scope, device)
+    write_table(table, out)
+    print(f"{len(checkpoints)} checkpoints, scope {scope}, device {device}")
+    print("achieved sparsity (%) counted from the weights, min and max over checkpoints:")
+    achieved = ["sparsity_hidden", "sparsity_output", "sparsity_total"]
+    print(table.groupby("requested_sparsity")[achieved].agg(["min", "max"]).round(3).to_string())
+    print("validation F1, mean over seeds:")
+    print(table.pivot_table(index="width", columns="requested_sparsity", values="val_f1").round(3).to_string())
+
+
+def pruning_figures(table_csv: str, pair: str, scheme: str, levels: list[float], outputs: dict[str, str]) -> None:
+    """Paper Fig. 4, B.1-B.4 for one pair: % change in F1 and AUC, and F1, against sparsity.
+    `outputs` maps '{kind}_{png,pdf,csv}' to paths, kind in pruning.FIGURE_KINDS."""
+    table = pd.read_csv(table_csv, dtype={"pair": str})
+    for kind, (curves, ylabel, title, reference) in pruning.figure_curves(table, levels).items():
+        write_table(curves, outputs[f"{kind}_csv"])
+        pruning.plot_sparsity_curves(curves, pair, f"{ylabel}\n(mean ± std over seeds)",
+                                     f"{title} ({scheme})", outputs[f"{kind}_png"], outputs[f"{kind}_pdf"],
+                                     reference)
+
+
+def max_sparsity_table(tables: list[str], levels: list[float], pairs: list[str], csv: str, md: str) -> None:
+    table = pruning.max_sparsity(pruning.read_tables(tables), levels, pairs)
+    intro = (
+        f"Highest requested sparsity (one-shot magnitude pruning, scope {table['scope'].iloc[0]}, no "
+        f"retraining) at which a (pair, width) keeps validation F1 > {capacity.SUCCESS_F1} on every seed, "
+        f"among 0 (unpruned) and the levels {sorted(levels)}. '—': not even the unpruned model does. "
+        "The CSV also has the level reached by the mean over seeds.\n\n"
+    )
+    table.to_csv(csv, index=False)
+    with open(md, "w") as fh:
+        fh.write(intro + pruning.max_sparsity_markdown(table))
+    print(table.to_string())
+
+
+def dead_neurons_table(tables: list[str], sparsity: float, paper_rows: list[list], pairs: list[str],
+                       csv: str, md: str) -> None:
+    dead = pruning.dead_neuron_table(pruning.read_tables(tables), sparsity, paper_rows, pairs)
+    present = set(zip(dead["pair"], dead["width"]))
+    missing = [r for r in paper_rows if (r[0], int(r[1])) not in present]
+    if missing:
+        print(f"paper rows not in this grid, left out: {missing}")
+    intro = (
+        f"Dead hidden units (ReLU output zero on every validation input) before pruning and after "
+        f"one-shot magnitude pruning to {sparsity:g}% sparsity (scope {dead['scope'].iloc[0]}), per "
+        "checkpoint. ★: the paper's Table 1 rows, listed first. 'no output weight after': hidden units "
+        "whose only outgoing weight was pruned; alive or not, they no longer affect the output.\n\n"
+    )
+    dead.to_csv(csv, index=False, float_format="%.6g")
+    with open(md, "w") as fh:
+        fh.write(intro + pruning.dead_neuron_markdown(dead))
+    print(dead[dead["paper_row"]].to_string())

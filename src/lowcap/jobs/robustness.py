@@ -1,0 +1,52 @@
+"""Robustness to Gaussian noise and occlusion (paper Fig. 6, 7, D.1)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lowcap import data, robustness
+from lowcap.jobs import set_threads, write_table
+
+
+def robustness_pair(images: str, labels: str, checkpoints: list[str], expected: list[list], study: str,
+                    sigmas: list[float], occlusion_size: int, example_sigma: float,
+                    out_csv: str, out_example: str, threads: int = 1) -> None:
+    """F1 of every checkpoint of one pair on its clean, noisy and occluded validation split, and
+    the Fig. D.1 example: the first validation image of the first seed."""
+    from lowcap.evaluation import load_checked
+
+    device = set_threads(threads)
+    loaded = load_checked(checkpoints, images, labels, study, expected)
+    per_seed = robustness.evaluate_checkpoints(loaded, sigmas, occlusion_size, device)
+    write_table(per_seed, out_csv)
+    first = loaded[0]
+    panels = robustness.example_images(first.x_val, example_sigma, occlusion_size, first.meta.seed)
+    digit = data.parse_pair(first.meta.pair)[int(first.y_val[0])]
+    np.savez_compressed(out_example, **panels, pair=first.meta.pair, seed=first.meta.seed, index=0,
+                        digit=digit, sigma=example_sigma, occlusion_size=occlusion_size)
+    column = per_seed["corruption"].where(per_seed["corruption"] != "noise", "sigma=" + per_seed["sigma"].astype(str))
+    print("F1, mean over seeds:")
+    print(per_seed.assign(column=column).pivot_table(index="width", columns="column", values="f1", sort=False).round(3).to_string())
+
+
+def robustness_figures(results_csv: str, pair: str, occlusion_size: int, noise_png: str, noise_pdf: str,
+                       noise_csv: str, occlusion_png: str, occlusion_pdf: str, occlusion_csv: str) -> None:
+    summary = robustness.summary(pd.read_csv(results_csv, dtype={"pair": str}))
+    curves = robustness.noise_curves(summary)
+    write_table(curves, noise_csv)
+    robustness.plot_noise(curves, pair, noise_png, noise_pdf)
+    bars = robustness.occlusion_bars(summary)
+    write_table(bars, occlusion_csv)
+    robustness.plot_occlusion(bars, pair, occlusion_size, occlusion_png, occlusion_pdf)
+
+
+def corruption_examples_figure(example_npz: str, png: str, pdf: str, csv: str) -> None:
+    ex = np.load(example_npz)
+    panels = {k: ex[k] for k in ("clean", "noise", "occlusion")}
+    size = int(ex["occlusion_size"])
+    titles = {"clean": "clean", "noise": f"Gaussian noise σ = {float(ex['sigma']):g}",
+              "occlusion": f"{size}×{size} occlusion"}
+    write_table(robustness.example_table(panels), csv)
+    robustness.plot_examples(panels, titles, f"pair {ex['pair']}, seed {int(ex['seed'])}, validation image "
+                             f"{int(ex['index'])} (a {int(ex['digit'])})", png, pdf)

@@ -1,0 +1,38 @@
+"""Saliency maps of one model, dense and pruned (paper Fig. 8)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lowcap import data, saliency
+from lowcap.jobs import set_threads, write_table
+
+
+def saliency_cases(images: str, labels: str, checkpoint: str, expected: list, study: str, sparsity: float,
+                   scope: str, epsilon: float, out_maps: str, out_cases: str, threads: int = 1) -> None:
+    """A few images of one small model: the CPU is enough."""
+    from lowcap.evaluation import load_checked
+
+    set_threads(threads)
+    (loaded,) = load_checked([checkpoint], images, labels, study, [expected])
+    table, maps = saliency.cases(loaded, sparsity, scope, epsilon)
+    Path(out_maps).parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(out_maps, **maps)
+    write_table(table, out_cases)
+    print(table.to_string())
+
+
+def saliency_figure(cases_csv: str, maps_npz: str, png: str, pdf: str, csv: str) -> None:
+    table = pd.read_csv(cases_csv, dtype={"pair": str})
+    maps = dict(np.load(maps_npz))
+    write_table(table, csv)
+    first = table.iloc[0]
+    pruned = table[table["model"] == "pruned"]
+    sparsity = (f"; pruned: {pruned['achieved_sparsity'].iloc[0]:.1f}% of weights zero "
+                f"({pruned['scope'].iloc[0]} magnitude pruning)" if len(pruned) else "")
+    saliency.plot_fig8(table, maps, data.parse_pair(first["pair"]),
+                       f"pair {first['pair']}, width {first['width']}, seed {first['seed']}, "
+                       f"ε = {first['epsilon']:g}{sparsity}", png, pdf)

@@ -1,0 +1,51 @@
+"""Training the grid: one job per (study, pair)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from lowcap import data
+from lowcap.jobs import set_threads
+from lowcap.settings import Protocol
+
+
+def train_pair(images: str, labels: str, study: dict, pair: str, seeds: list[int], widths: list[int],
+               protocol: dict, checkpoints: list[str], history: str, threads: int = 1) -> None:
+    """Train every width of every seed of one pair: one wide bank per seed, one process for the
+    pair (so torch is imported once). `checkpoints` lists one path per (width, seed), widths
+    outer, as expand() writes them. `study` is {name, dataset, pool}."""
+    import torch
+
+    from lowcap.model import CheckpointMeta, save_checkpoint
+    from lowcap.train import train_bank
+
+    device = set_threads(threads)
+    proto = Protocol(**protocol)
+    paths = dict(zip([(w, s) for w in widths for s in seeds], checkpoints, strict=True))
+    x_img, y_lab = data.load_pool(images, labels)
+    histories = []
+    for seed in seeds:
+        d = data.pair_data(x_img, y_lab, pair, seed)
+        print(f"study {study['name']} pair {pair} seed {seed}: {len(d.y_train)} train / {len(d.y_val)} val "
+              f"examples, split {d.split.digest()}, device {device}, widths {widths}, {proto}", flush=True)
+        states, hist = train_bank(widths, [proto.lr] * len(widths), seed, proto,
+                                  d.x_train, d.y_train, d.x_val, d.y_val, device)
+        hist.insert(0, "seed", seed)
+        hist.insert(0, "pair", pair)
+        last = hist[hist["epoch"] == proto.epochs]
+        for width, state in zip(widths, states, strict=True):
+            final = last[last["width"] == width].set_index("split")
+            meta = CheckpointMeta(
+                study=study["name"], dataset=study["dataset"], pool=study["pool"], pair=pair,
+                width=int(width), seed=int(seed), protocol=proto.as_meta(),
+                split_digest=d.split.digest(), n_train=len(d.y_train), n_val=len(d.y_val),
+                torch_version=str(torch.__version__),
+                final_val_f1=float(final.loc["val", "f1"]), final_train_f1=float(final.loc["train", "f1"]),
+            )
+            save_checkpoint(paths[(width, seed)], state, meta)
+        print(last.pivot_table(index="width", columns="split", values="f1").to_string(), flush=True)
+        histories.append(hist)
+    Path(history).parent.mkdir(parents=True, exist_ok=True)
+    pd.concat(histories, ignore_index=True).to_csv(history, index=False, float_format="%.6g")

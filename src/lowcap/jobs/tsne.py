@@ -1,0 +1,63 @@
+"""t-SNE of hidden activations, dense and pruned (paper Fig. 5)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lowcap import data, tsne
+from lowcap.jobs import set_threads, write_table
+
+
+def tsne_activations(images: str, labels: str, checkpoints: list[str], expected: list[list], study: str,
+                     sparsity: float, scope: str, perplexity: float, k: int, random_state: int,
+                     embedding_csv: str, similarity_csv: str, similarity_md: str, threads: int = 1) -> None:
+    """The first checkpoint is the model of Fig. 5; the others are other seeds' (baselines)."""
+    from lowcap.evaluation import load_checked
+
+    set_threads(threads)
+    reference, *baselines = load_checked(checkpoints, images, labels, study, expected)
+    n_val = len(reference.y_val)
+    if k >= n_val:
+        raise ValueError(f"config key 'tsne.knn_k' is {k}; allowed: fewer than the {n_val} validation images")
+    table, dense, pruned = tsne.compare_models(reference, baselines, sparsity, scope, k)
+    intro = (
+        f"Hidden activations of pair {reference.meta.pair}, width {reference.meta.width}, seed "
+        f"{reference.meta.seed} on its {n_val} validation images, compared with the dense model's: kNN "
+        f"overlap (k = {k}, mean fraction of shared nearest neighbours; chance "
+        f"{tsne.chance_knn_overlap(n_val, k):.3f}) and linear CKA. "
+        "The other rows give the scale: another seed's trained model of the same width (its own "
+        "split differs, so some of these images were in its training set) and the untrained model "
+        "(this seed's initial weights). zero_rows: inputs mapped to an all-zero vector; "
+        "weight_sparsity_pct: counted from the weights; rms_norm: root-mean-square norm of the activation "
+        "vectors, which both numbers ignore.\n\n"
+    )
+    write_table(table, similarity_csv, similarity_md, intro)
+    print(table.to_string())
+    coords = tsne.embed(dense, pruned, perplexity, random_state, threads)
+    digits = np.asarray(data.parse_pair(reference.meta.pair))[reference.y_val.astype(int)]
+    write_table(tsne.embedding_table(coords, digits), embedding_csv)
+
+
+def tsne_figure(embedding_csv: str, similarity_csv: str, png: str, pdf: str, csv: str) -> None:
+    table = pd.read_csv(embedding_csv)
+    write_table(table, csv)
+    sim = pd.read_csv(similarity_csv, dtype={"pair": str})
+    dense = sim[sim["role"] == "reference"].iloc[0]
+    pruned = sim[sim["role"] == "pruned"].iloc[0]
+    baselines = "; ".join(f"{r.comparison}: {r.knn_overlap:.2f}, {r.linear_cka:.2f}"
+                          for r in sim[sim["role"] == "baseline"].itertuples())
+    title = (
+        f"{dense.pair}, width {dense.width}, seed {dense.seed}: hidden activations on {dense.n_val} validation images\n"
+        f"dense vs {pruned.comparison}: kNN overlap (k={pruned.k}) {pruned.knn_overlap:.2f}, "
+        f"linear CKA {pruned.linear_cka:.2f}\n"
+        f"for scale (kNN overlap, CKA vs dense) — {baselines}; chance kNN overlap {pruned.chance_knn_overlap:.3f}"
+    )
+    panel_titles = {
+        "dense": f"dense (F1 {dense.val_f1:.3f})",
+        "pruned_in_dense": f"{pruned.comparison}, placed into the dense map\n"
+                           f"(F1 {pruned.val_f1:.3f}, {pruned.weight_sparsity_pct:.1f}% weights zero)",
+        "pruned_own": f"{pruned.comparison}, own t-SNE\n({pruned.dead_units} of {dense.width} units dead, "
+                      f"{pruned.units_with_output_weight} with an output weight)",
+    }
+    tsne.plot_tsne(table, panel_titles, title, png, pdf)

@@ -1,0 +1,80 @@
+"""Which library code a job runs, as a digest: a rule passes it as a param, so Snakemake reruns
+the job when that code changes (and only then).
+
+Snakemake itself tracks a `script:` by its mtime, not the modules the script imports. Here a job
+module's code is the module plus every `lowcap` module it imports, directly or not, at module
+level or inside a function, found by reading the source (nothing is imported). Any byte change
+counts, comments included: a rerun too many is cheap, a stale result is not.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _module_path(module: str) -> Path | None:
+    parts = module.split(".")
+    if parts[0] != "lowcap":
+        return None
+    base = PACKAGE_DIR.joinpath(*parts[1:])
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
+def _imports(path: Path, module: str) -> set[str]:
+    """The lowcap modules that a source file imports, anywhere in it."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                source = ".".join(base + ([node.module] if node.module else []))
+            else:
+                source = node.module or ""
+            found.add(source)
+            # `from lowcap import pruning` imports the module lowcap.pruning
+            found.update(f"{source}.{alias.name}" for alias in node.names)
+    names = set()
+    for name in found:
+        if name.split(".")[0] != "lowcap":
+            continue
+        # `import lowcap.a.b` also runs lowcap/__init__ and lowcap/a/__init__
+        parts = name.split(".")
+        names.update(".".join(parts[: i + 1]) for i in range(len(parts)))
+    return {n for n in names if _module_path(n) is not None}
+
+
+@lru_cache(maxsize=None)
+def module_closure(module: str) -> tuple[str, ...]:
+    """`module` and every lowcap module it imports, transitively, sorted."""
+    seen, todo = set(), [module]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        path = _module_path(name)
+        if path is None:
+            raise ValueError(f"no module {name!r} in {PACKAGE_DIR}")
+        seen.add(name)
+        todo.extend(_imports(path, name) - seen)
+    return tuple(sorted(seen))
+
+
+@lru_cache(maxsize=None)
+def code_digest(module: str) -> str:
+    """sha256 over the source of `module`'s closure: 16 hex digits."""
+    h = hashlib.sha256()
+    for name in module_closure(module):
+        h.update(name.encode() + b"\0" + _module_path(name).read_bytes() + b"\0")
+    return h.hexdigest()[:16]
