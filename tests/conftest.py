@@ -51,12 +51,43 @@ def write_synthetic_mirror(path: Path) -> dict:
     return sha
 
 
+def real_mnist_present() -> bool:
+    return all((SHARED_MNIST / f"{stem}.gz").exists() for stem in TEST_POOL_FILES)
+
+
+def pytest_report_header(config):
+    if real_mnist_present():
+        return f"lowcap: real MNIST test split from {SHARED_MNIST}"
+    return (f"lowcap: *** SYNTHETIC DATA *** no MNIST at {SHARED_MNIST} (set LOWCAP_MNIST_DIR); "
+            "the tests run on a synthetic IDX data set they write themselves")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not real_mnist_present():
+        terminalreporter.write_sep("=", "lowcap: these tests ran on SYNTHETIC data, not real MNIST", yellow=True)
+
+
 @pytest.fixture(scope="session")
 def mnist_mirror(tmp_path_factory) -> Mirror:
-    if all((SHARED_MNIST / f"{stem}.gz").exists() for stem in TEST_POOL_FILES):
+    if real_mnist_present():
         return Mirror(SHARED_MNIST, real=True)
     path = tmp_path_factory.mktemp("synthetic_mnist")
     return Mirror(path, real=False, sha256=write_synthetic_mirror(path))
+
+
+def pool_paths(mirror: Mirror) -> tuple[str, str]:
+    return tuple(str(mirror.path / f"{stem}.gz") for stem in TEST_POOL_FILES)
+
+
+def make_meta(pair: str, width: int, seed: int, split_digest: str, study: str = "test", **protocol):
+    """Checkpoint metadata for a hand-made checkpoint in the tests."""
+    from lowcap.model import CheckpointMeta
+
+    proto = {"preset": "released", "lr": 0.03, "epochs": 100, "batch_size": "full", "init": "normal",
+             "init_std": 0.1, **protocol}
+    return CheckpointMeta(study=study, dataset="mnist", pool="test", pair=pair, width=width, seed=seed,
+                          protocol=proto, split_digest=split_digest, n_train=0, n_val=0,
+                          torch_version="test", final_val_f1=0.0, final_train_f1=0.0)
 
 
 @pytest.fixture(scope="session")
@@ -66,24 +97,26 @@ def pool(mnist_mirror) -> tuple[np.ndarray, np.ndarray]:
     return load_pool(*(mnist_mirror.path / f"{stem}.gz" for stem in TEST_POOL_FILES))
 
 
-# The tiny config of the end-to-end tests: 2 pairs x 2 widths x 2 seeds x a few epochs.
-PAIRS, WIDTHS, SEEDS, EPOCHS = ["0-1", "4-9"], [2, 8], [0, 1], 4
+# The tiny config of the end-to-end tests: 2 studies x 2 pairs x 2 widths x 2 seeds x a few epochs.
+STUDIES, PAIRS, WIDTHS, SEEDS, EPOCHS = ["released", "explicit"], ["0-1", "4-9"], [2, 8], [0, 1], 4
 
 
 def tiny_config(mirror: Mirror) -> dict:
     sha = {"sha256": mirror.sha256} if mirror.sha256 else {}
-    single_model = {"pair": "4-9", "width": 8, "seed": 0, "sparsity": 95}
+    single_model = {"pair": "4-9", "width": 8, "seed": 0, "sparsity": 95, "scope": "layer"}
     return {
-        "data": {"pool": "test", "mirror": str(mirror.path), **sha},
+        "studies": {name: {"dataset": "mnist", "pool": "test", "training": {"preset": name, "epochs": EPOCHS}}
+                    for name in STUDIES},
+        "data": {"mnist": {"mirror": str(mirror.path), **sha}},
         "pairs": PAIRS,
         "widths": WIDTHS,
         "seeds": SEEDS,
-        "training": {"preset": "released", "epochs": EPOCHS},
         "lr_sweep": {"pair": "4-9", "lrs": [0.01, 0.03]},
-        "pruning": {"levels": [50, 95], "scope": "layer"},
-        "dead_neurons": {"sparsity": 95, "paper_rows": [{"pair": "4-9", "width": 8}]},
+        "pruning": {"schemes": {"per-layer": {"levels": [50, 95], "scope": "layer"},
+                                "as-released": {"levels": [0.5, 0.95], "scope": "layer"}}},
+        "dead_neurons": {"scheme": "per-layer", "sparsity": 95, "paper_rows": [{"pair": "4-9", "width": 8}]},
         "robustness": {"pairs": None, "widths": None, "noise_sigmas": [0.3], "occlusion_size": 7,
-                       "example_sigma": 0.3},
-        "tsne": {**single_model, "perplexity": 10},
+                       "example_sigma": 0.3, "example_pair": None},
+        "tsne": {**single_model, "perplexity": 10, "random_state": 0, "knn_k": 10},
         "saliency": {**single_model, "epsilon": 0.01},
     }

@@ -2,14 +2,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lowcap import jobs, lr_sweep
-from lowcap.config import Protocol
+from lowcap import lr_sweep
+from lowcap.jobs.lr_sweep import lr_sweep_figures
+from lowcap.jobs.train import lr_sweep_seed, train_pair
+from lowcap.train import sweep_models
+from lowcap.settings import Protocol
 
 IMAGES, LABELS = "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"
 
 
 def test_sweep_models_cover_every_width_and_lr_once():
-    widths, lrs = lr_sweep.sweep_models([2, 8], [0.1, 0.01, 0.001])
+    widths, lrs = sweep_models([2, 8], [0.1, 0.01, 0.001])
     assert len(widths) == len(lrs) == 6
     assert sorted(zip(widths, lrs)) == sorted((w, lr) for w in [2, 8] for lr in [0.1, 0.01, 0.001])
 
@@ -35,15 +38,15 @@ def test_jobs_end_to_end_and_the_grid_lr_reproduces_the_grid(tmp_path, mnist_mir
     histories = []
     for seed in (0, 1):
         path = tmp_path / f"s{seed}_history.csv"
-        jobs.lr_sweep_seed(images, labels, "4-9", seed, widths, lrs, proto, str(path))
+        lr_sweep_seed(images, labels, "4-9", seed, widths, lrs, proto, str(path))
         histories.append(str(path))
     hist = pd.read_csv(histories[0], dtype={"pair": str})
     assert len(hist) == len(widths) * len(lrs) * 2 * (3 + 1)
     assert set(zip(hist["width"], hist["lr"])) == {(w, lr) for w in widths for lr in lrs}
 
     grid_history = tmp_path / "grid.csv"
-    jobs.train_pair(images, labels, "4-9", [0], widths, proto, {"dataset": "mnist"},
-                    str(tmp_path / "w{width}_s{seed}.pt"), str(grid_history))
+    train_pair(images, labels, {"name": "test", "dataset": "mnist", "pool": "test"}, "4-9", [0], widths,
+               proto, [str(tmp_path / f"w{w}_s0.pt") for w in widths], str(grid_history))
     grid = pd.read_csv(grid_history, dtype={"pair": str}).set_index(["width", "epoch", "split"])
     same = hist[hist["lr"] == 0.03].set_index(["width", "epoch", "split"]).loc[grid.index]
     np.testing.assert_allclose(same["loss"], grid["loss"], rtol=1e-4)
@@ -55,7 +58,9 @@ def test_jobs_end_to_end_and_the_grid_lr_reproduces_the_grid(tmp_path, mnist_mir
     assert all(change[(w, 0.001)] < change[(w, 0.03)] for w in widths)
 
     out = {name: str(tmp_path / name) for name in ("c.png", "c.pdf", "c.csv", "h.png", "h.pdf", "h.csv")}
-    jobs.lr_sweep_figures(histories, 0.03, *out.values())
+    lr_sweep_figures(histories, "4-9", widths, [0, 1], lrs, 0.03,
+                     {f"{kind}_{ext}": out[f"{kind[0]}.{ext}"] for kind in ("curves", "heatmap")
+                      for ext in ("png", "pdf", "csv")})
     heat = pd.read_csv(out["h.csv"], dtype={"pair": str})
     assert len(heat) == len(widths) * len(lrs) * 2 and heat["plotted"].sum() == len(widths) * len(lrs)
     assert set(heat.loc[heat["plotted"], "split"]) == {"val"} and (heat["n_seeds"] == 2).all()

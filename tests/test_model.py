@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from lowcap.config import Protocol
+from conftest import make_meta
+from lowcap.settings import Protocol
 from lowcap.model import MLP, Bank, CheckpointError, init_params, load_checkpoint, save_checkpoint
 from lowcap.train import train_bank
 
@@ -87,13 +88,14 @@ def test_bank_training_equals_separate_training(batch_size):
 def test_checkpoint_roundtrip_and_truncation(tmp_path):
     state = init_params(4, 0, "normal", 0.1)
     path = tmp_path / "w4_s0.pt"
-    save_checkpoint(path, state, {"width": 4, "pair": "4-9", "seed": 0})
-    model, meta = load_checkpoint(path)  # weights_only=True inside
-    assert meta == {"width": 4, "pair": "4-9", "seed": 0}
+    meta = make_meta("4-9", 4, 0, "abc")
+    save_checkpoint(path, state, meta)
+    model, loaded = load_checkpoint(path)  # weights_only=True inside
+    assert loaded == meta
     torch.testing.assert_close(model.hidden.weight.detach(), state["hidden.weight"])
     raw = path.read_bytes()
     path.write_bytes(raw[: len(raw) // 2])
-    with pytest.raises(CheckpointError, match="w4_s0.pt"):
+    with pytest.raises(CheckpointError, match="w4_s0.pt.*Delete it and run snakemake again"):
         load_checkpoint(path)
     with pytest.raises(CheckpointError, match="not found: .*missing.pt"):
         load_checkpoint(tmp_path / "missing.pt")

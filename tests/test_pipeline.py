@@ -1,8 +1,11 @@
-"""End to end: the real `snakemake` on a tiny config over real MNIST (or the synthetic fallback)."""
+"""End to end: the real `snakemake` on a tiny two-study config over real MNIST (or the synthetic
+fallback): every output, reruns, staleness, and bit-identical results."""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,77 +14,107 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import EPOCHS, PAIRS, REPO, SEEDS, WIDTHS, tiny_config
+from conftest import EPOCHS, PAIRS, REPO, SEEDS, STUDIES, WIDTHS, tiny_config
 from lowcap.model import load_checkpoint
 
 
-def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+def snakemake(workdir: Path, *args: str, config: str = "tiny.yaml", env: dict | None = None,
+              cores: str = "2") -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"),
-           "--directory", str(workdir), "--configfile", str(workdir / "tiny.yaml"), "--cores", "2", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+           "--directory", str(workdir), "--cores", cores, *args, "--configfile", str(workdir / config)]
+    return subprocess.run(cmd, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONHASHSEED": "0", **(env or {})})
+
+
+def write_config(workdir: Path, config: dict, name: str = "tiny.yaml") -> None:
+    (workdir / name).write_text(yaml.safe_dump(config, sort_keys=False))
 
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory, mnist_mirror):
     workdir = tmp_path_factory.mktemp("pipeline")
-    (workdir / "tiny.yaml").write_text(yaml.safe_dump(tiny_config(mnist_mirror)))
-    result = snakemake(workdir)  # the default target: every figure and table of the paper
+    write_config(workdir, tiny_config(mnist_mirror))
+    result = snakemake(workdir)  # the default target: every figure and table of both studies
     assert result.returncode == 0, result.stderr[-3000:]
     return workdir
 
 
-# Every figure and table of the paper, at tiny scale (stems under results/).
+# Every figure and table of the paper, at tiny scale (stems under results/{study}/).
 FIGURES = [
     "fig1_lr_sweep", "fig2_lr_heatmap", "fig3_capacity_train", "fig3_capacity_val", "fig5_tsne",
     "fig8_saliency", "figD1_corruption_examples",
     *[f"{stem}_{p}" for p in PAIRS for stem in (
-        "figA_curves", "fig4_pruning_f1_change", "fig4_pruning_auc_change", "fig4_pruning_f1",
-        "fig6_noise", "fig7_occlusion")],
+        "figA_curves", "fig6_noise", "fig7_occlusion",
+        *[f"fig4_{scheme}_{kind}" for scheme in ("per-layer", "as-released")
+          for kind in ("f1_change", "auc_change", "f1")])],
 ]
-TABLES = ["min_capacity", "max_sparsity", "dead_neurons", "tsne_similarity"]
+TABLES = ["min_capacity", "max_sparsity_per-layer", "max_sparsity_as-released", "dead_neurons", "tsne_similarity"]
 
 
-def test_checkpoints_load_safely_with_metadata(run_dir):
-    for pair in PAIRS:
-        for width in WIDTHS:
-            for seed in SEEDS:
-                model, meta = load_checkpoint(run_dir / f"results/checkpoints/{pair}/w{width}_s{seed}.pt")
-                assert (meta["pair"], meta["width"], meta["seed"]) == (pair, width, seed)
-                assert meta["pool"] == "test" and meta["epochs"] == EPOCHS and meta["preset"] == "released"
-                assert model.hidden.weight.shape == (width, 784)
+def job_counts(dry_run_output: str) -> dict:
+    """The 'Job stats' table of a dry run, as {rule: count}; {} when there is nothing to do."""
+    if "Job stats:" not in dry_run_output:
+        return {}
+    lines = dry_run_output.split("Job stats:")[1].strip().splitlines()[2:]
+    counts = {}
+    for line in lines:
+        parts = line.split()
+        if len(parts) != 2 or not parts[1].isdigit():
+            break
+        counts[parts[0]] = int(parts[1])
+    return counts
 
 
-def test_histories_cover_every_epoch_width_and_split(run_dir):
-    for pair in PAIRS:
-        hist = pd.read_csv(run_dir / f"results/metrics/{pair}.csv", dtype={"pair": str})
+def test_checkpoints_load_safely_with_study_and_protocol(run_dir):
+    for study in STUDIES:
+        for pair in PAIRS:
+            for width in WIDTHS:
+                for seed in SEEDS:
+                    model, meta = load_checkpoint(run_dir / f"results/{study}/checkpoints/{pair}/w{width}_s{seed}.pt")
+                    assert (meta.study, meta.pair, meta.width, meta.seed) == (study, pair, width, seed)
+                    assert meta.pool == "test" and meta.protocol["epochs"] == EPOCHS
+                    assert meta.protocol["preset"] == study
+                    assert meta.protocol["batch_size"] == ("full" if study == "released" else 128)
+                    assert model.hidden.weight.shape == (width, 784)
+
+
+def test_studies_differ_and_never_share_outputs(run_dir):
+    a = load_checkpoint(run_dir / "results/released/checkpoints/4-9/w8_s0.pt")[0]
+    b = load_checkpoint(run_dir / "results/explicit/checkpoints/4-9/w8_s0.pt")[0]
+    assert not (a.hidden.weight == b.hidden.weight).all()
+    for study in STUDIES:
+        hist = pd.read_csv(run_dir / f"results/{study}/metrics/4-9.csv", dtype={"pair": str})
         assert len(hist) == len(SEEDS) * len(WIDTHS) * 2 * (EPOCHS + 1)
         assert hist[["loss", "f1", "auc"]].notna().all().all()
-        assert set(hist.split) == {"train", "val"} and set(hist.seed) == set(SEEDS)
+        manifest = yaml.safe_load((run_dir / f"results/{study}/study.yaml").read_text())
+        assert manifest["settings"]["name"] == study
+        assert all(path.startswith(f"results/{study}/") for path in manifest["outputs"])
 
 
-def test_figures_and_tables_with_their_numbers(run_dir):
-    figures = run_dir / "results/figures"
-    for stem in FIGURES:
-        for ext in ("png", "pdf", "csv"):
-            assert (figures / f"{stem}.{ext}").stat().st_size > 0, stem
-    for stem in TABLES:
-        for ext in ("csv", "md"):
-            assert (run_dir / f"results/tables/{stem}.{ext}").stat().st_size > 0, stem
-    capacity = pd.read_csv(figures / "fig3_capacity_val.csv", dtype={"pair": str})
-    assert set(capacity.pair) == set(PAIRS) and set(capacity.width) == set(WIDTHS)
-    assert (capacity.n_seeds == len(SEEDS)).all()
-    table = pd.read_csv(run_dir / "results/tables/min_capacity.csv", dtype={"pair": str})
-    assert set(table.pair) == set(PAIRS) and set(table.split) == {"train", "val"}
-    assert (run_dir / "results/tables/min_capacity.md").read_text().count("\n|") >= len(table)
+def test_every_figure_and_table_of_every_study(run_dir):
+    for study in STUDIES:
+        figures = run_dir / f"results/{study}/figures"
+        for stem in FIGURES:
+            for ext in ("png", "pdf", "csv"):
+                assert (figures / f"{stem}.{ext}").stat().st_size > 0, (study, stem)
+        for stem in TABLES:
+            for ext in ("csv", "md"):
+                assert (run_dir / f"results/{study}/tables/{stem}.{ext}").stat().st_size > 0, (study, stem)
+        capacity = pd.read_csv(figures / "fig3_capacity_val.csv", dtype={"pair": str})
+        assert set(capacity.pair) == set(PAIRS) and set(capacity.width) == set(WIDTHS)
+        assert (capacity.n_seeds == len(SEEDS)).all()
 
 
 def test_pruning_robustness_and_saliency_numbers(run_dir):
-    results = run_dir / "results"
-    pruning = pd.read_csv(results / "pruning/4-9.csv", dtype={"pair": str})
+    results = run_dir / "results/released"
+    pruning = pd.read_csv(results / "pruning/per-layer/4-9.csv", dtype={"pair": str})
     assert set(pruning.requested_sparsity) == {0, 50, 95}
     # Achieved sparsity is counted from the weights: 95% of a width x 784 layer, to half a weight.
     at95 = pruning[pruning.requested_sparsity == 95]
     assert ((at95.sparsity_hidden - 95).abs() <= 50 / (at95.width * 784)).all()
+    # The as-released scheme sits beside it, at its own levels (and the dead-neuron level is not its).
+    as_released = pd.read_csv(results / "pruning/as-released/4-9.csv", dtype={"pair": str})
+    assert set(as_released.requested_sparsity) == {0, 0.5, 0.95}
     dead = pd.read_csv(results / "tables/dead_neurons.csv", dtype={"pair": str})
     assert dead.paper_row.iloc[0] and (dead.pair.iloc[0], dead.width.iloc[0]) == ("4-9", 8)
     robustness = pd.read_csv(results / "robustness/4-9.csv", dtype={"pair": str})
@@ -98,37 +131,135 @@ def test_second_run_has_nothing_to_do(run_dir):
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
+def test_failing_job_writes_its_traceback_to_its_own_log(run_dir, tmp_path):
+    """Break one input; the job's log under results/logs/ says why."""
+    work = tmp_path / "w"
+    shutil.copytree(run_dir / "results", work / "results")
+    shutil.copy(run_dir / "tiny.yaml", work / "tiny.yaml")
+    history = work / "results/released/metrics/0-1.csv"
+    history.write_text("not,a,history\n1,2,3\n")
+    result = snakemake(work, "results/released/figures/figA_curves_0-1.png", "--forcerun", "training_curves_figure")
+    assert result.returncode != 0
+    log = (work / "results/logs/released/training_curves_figure/0-1.log").read_text()
+    assert "Traceback (most recent call last)" in log and "KeyError: 'pair'" in log
+
+
 def test_bad_config_fails_before_any_job_and_keeps_results(run_dir):
-    checkpoint = run_dir / "results/checkpoints/0-1/w2_s0.pt"
+    checkpoint = run_dir / "results/released/checkpoints/0-1/w2_s0.pt"
     before = checkpoint.stat().st_mtime_ns
     bad = yaml.safe_load((run_dir / "tiny.yaml").read_text())
     bad["widths"] = [2, 0]
-    (run_dir / "bad.yaml").write_text(yaml.safe_dump(bad))
-    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory",
-           str(run_dir), "--configfile", str(run_dir / "bad.yaml"), "--cores", "1", "--forceall"]
-    result = subprocess.run(cmd, capture_output=True, text=True)
+    write_config(run_dir, bad, "bad.yaml")
+    result = snakemake(run_dir, "--forceall", config="bad.yaml", cores="1")
     assert result.returncode != 0
     assert "widths[1]" in result.stderr and "integers >= 1" in result.stderr
     assert checkpoint.stat().st_mtime_ns == before
 
 
+def test_unconfigured_study_names_the_configured_ones(run_dir):
+    result = snakemake(run_dir, "-n", "results/nope/figures/fig3_capacity_val.png")
+    assert result.returncode != 0
+    assert "study 'nope' is not configured; configured studies: released, explicit" in result.stdout + result.stderr
+
+
 def test_one_figure_builds_only_what_it_needs(tmp_path, mnist_mirror):
-    (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(tiny_config(mnist_mirror)))
-    result = snakemake(tmp_path, "-n", "results/figures/figA_curves_0-1.png")
+    write_config(tmp_path, tiny_config(mnist_mirror))
+    result = snakemake(tmp_path, "-n", "results/explicit/figures/figA_curves_0-1.png")
+    assert result.returncode == 0, result.stderr[-3000:]
+    # Two fetches, the training job of (explicit, 0-1), the figure, and nothing else.
+    assert job_counts(result.stdout) == {"fetch_data": 2, "train_pair": 1, "training_curves_figure": 1,
+                                         "total": 4}, result.stdout[-3000:]
+    assert "study=explicit" in result.stdout and "study=released" not in result.stdout
+
+
+# --------------------------------------------------------------------------- nothing silently stale
+
+
+def library_copy(tmp_path: Path, module: str, appended: str) -> dict:
+    """A copy of src/lowcap with one module edited; the environment that makes snakemake use it."""
+    src = tmp_path / "src"
+    shutil.copytree(REPO / "src" / "lowcap", src / "lowcap", ignore=shutil.ignore_patterns("__pycache__"))
+    path = src / "lowcap" / f"{module}.py"
+    path.write_text(path.read_text() + appended)
+    return {"PYTHONPATH": str(src)}
+
+
+def test_a_change_to_pruning_code_reruns_exactly_the_pruning_jobs(run_dir, tmp_path):
+    # A real change: the output layer is no longer pruned.
+    env = library_copy(tmp_path, "pruning", '\nPRUNED_LAYERS = ("hidden",)\n')
+    result = snakemake(run_dir, "-n", env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    n_studies, n_schemes, n_pairs = len(STUDIES), 2, len(PAIRS)
+    # Every job that runs lowcap.pruning (t-SNE and saliency prune too), and what depends on them.
+    assert job_counts(result.stdout) == {
+        "pruning_pair": n_studies * n_schemes * n_pairs,
+        "pruning_figures": n_studies * n_schemes * n_pairs,
+        "max_sparsity_table": n_studies * n_schemes,
+        "dead_neurons_table": n_studies,
+        "tsne_activations": n_studies,
+        "tsne_figure": n_studies,
+        "saliency_cases": n_studies,
+        "saliency_figure": n_studies,
+        "study_manifest": n_studies,
+        "all": 1,
+        "total": 8 + 8 + 4 + 2 + 2 + 2 + 2 + 2 + 2 + 1,
+    }, result.stdout[-3000:]
+    assert "reason: Params have changed since last execution" in result.stdout
+
+
+def test_a_change_to_the_success_threshold_reruns_no_training(run_dir, tmp_path):
+    env = library_copy(tmp_path, "capacity", "\nSUCCESS_F1 = 0.95\n")
+    counts = job_counts(snakemake(run_dir, "-n", env=env).stdout)
+    assert counts["capacity_summary"] == len(STUDIES) and counts["max_sparsity_table"] == 2 * len(STUDIES)
+    assert "train_pair" not in counts and "lr_sweep_seed" not in counts and "robustness_pair" not in counts
+
+
+@pytest.mark.parametrize("target", ["results/released/figures/figA_curves_4-9.png",
+                                    "results/released/figures/fig3_capacity_val.png",
+                                    "results/released/tables/min_capacity.csv"])
+@pytest.mark.parametrize("grid_key, value", [("widths", 4), ("seeds", 7)])
+def test_an_added_width_or_seed_retrains_for_a_targeted_figure(run_dir, target, grid_key, value):
+    config = yaml.safe_load((run_dir / "tiny.yaml").read_text())
+    config[grid_key] = sorted(config[grid_key] + [value])
+    write_config(run_dir, config, "grown.yaml")
+    result = snakemake(run_dir, "-n", target, config="grown.yaml")
     assert result.returncode == 0, result.stderr[-3000:]
     counts = job_counts(result.stdout)
-    # Two fetches, the training job of pair 0-1, the figure, and nothing else.
-    assert counts == {"fetch_data": 2, "train_pair": 1, "training_curves_figure": 1, "total": 4}, result.stdout[-3000:]
-    assert "wildcards: pair=4-9" not in result.stdout
+    assert counts.get("train_pair", 0) >= 1, result.stdout[-3000:]
 
 
-def job_counts(dry_run_output: str) -> dict:
-    """The 'Job stats' table of a dry run, as {rule: count}."""
-    lines = dry_run_output.split("Job stats:")[1].strip().splitlines()[2:]
-    counts = {}
-    for line in lines:
-        parts = line.split()
-        if len(parts) != 2 or not parts[1].isdigit():
-            break
-        counts[parts[0]] = int(parts[1])
-    return counts
+def test_a_new_tsne_seed_reruns_fig5(run_dir):
+    config = yaml.safe_load((run_dir / "tiny.yaml").read_text())
+    config["tsne"]["seed"] = 1
+    write_config(run_dir, config, "tsne.yaml")
+    counts = job_counts(snakemake(run_dir, "-n", config="tsne.yaml").stdout)
+    assert counts["tsne_activations"] == len(STUDIES) and counts["tsne_figure"] == len(STUDIES)
+    assert "train_pair" not in counts and "saliency_cases" not in counts
+
+
+def test_a_mirror_with_the_same_bytes_reruns_nothing(run_dir, tmp_path, mnist_mirror):
+    copy = tmp_path / "mirror-copy"
+    shutil.copytree(mnist_mirror.path, copy)
+    config = yaml.safe_load((run_dir / "tiny.yaml").read_text())
+    config["data"]["mnist"]["mirror"] = str(copy)
+    write_config(run_dir, config, "moved.yaml")
+    result = snakemake(run_dir, "-n", config="moved.yaml")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Nothing to be done" in result.stdout + result.stderr, result.stdout[-3000:]
+
+
+def digests(root: Path) -> dict[str, str]:
+    """sha256 of every file under results/ except logs and timings, which differ by design."""
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted((root / "results").rglob("*"))
+            if p.is_file() and p.relative_to(root / "results").parts[0] not in ("logs", "benchmarks")}
+
+
+def test_every_output_file_is_bit_identical_on_a_rerun(run_dir, tmp_path):
+    write_config(tmp_path, yaml.safe_load((run_dir / "tiny.yaml").read_text()))
+    result = snakemake(tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    ours, theirs = digests(tmp_path), digests(run_dir)
+    assert len(ours) > 200 and set(ours) == set(theirs)
+    differing = sorted(path for path in ours if ours[path] != theirs[path])
+    assert not differing, differing[:20]

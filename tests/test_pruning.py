@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 import torch
 
-from lowcap import jobs, pruning
+from conftest import make_meta, pool_paths
+from lowcap import pruning
+from lowcap.jobs.pruning import dead_neurons_table, max_sparsity_table, pruning_figures, pruning_pair
 from lowcap.model import MLP, N_INPUTS
 
 LEVELS = [10, 15, 20, 30, 33.3, 40, 50, 80, 90, 95, 99]
@@ -164,7 +166,7 @@ def test_max_sparsity_needs_every_seed():
 
 def test_dead_neuron_table_puts_paper_rows_first():
     table = long_table({(w, s): [0.9, 0.9, 0.9] for w in (4, 8) for s in (0, 1)})
-    dead = pruning.dead_neuron_table(table, 95, [{"pair": "4-9", "width": 8}], ["4-9"])
+    dead = pruning.dead_neuron_table(table, 95, [("4-9", 8)], ["4-9"])
     assert dead["width"].tolist() == [8, 8, 4, 4]
     assert dead["paper_row"].tolist() == [True, True, False, False]
     assert (dead["dead_units_before"] == 0).all() and (dead["dead_units_after"] == 1).all()
@@ -178,29 +180,28 @@ def test_jobs_end_to_end(tmp_path, mnist_mirror, pool):
     from lowcap import data
     from lowcap.model import save_checkpoint
 
-    images, labels = (str(mnist_mirror.path / f"{stem}.gz") for stem in ("t10k-images-idx3-ubyte",
-                                                                         "t10k-labels-idx1-ubyte"))
+    images, labels = pool_paths(mnist_mirror)
     paths = []
     for seed in (0, 1):
         split = data.pair_data(*pool, "0-1", seed).split
-        meta = {"pair": "0-1", "seed": seed, "width": 3, "split_digest": split.digest()}
+        meta = make_meta("0-1", 3, seed, split.digest())
         path = tmp_path / f"w3_s{seed}.pt"
         save_checkpoint(path, random_mlp(3, seed).state_dict(), meta)
         paths.append(str(path))
     table_csv = tmp_path / "0-1.csv"
-    jobs.pruning_pair(paths, images, labels, [50, 95], "layer", str(table_csv))
+    pruning_pair(paths, [["0-1", 3, 0], ["0-1", 3, 1]], images, labels, "test", [50, 95], "layer", str(table_csv))
     table = pd.read_csv(table_csv, dtype={"pair": str})
     assert sorted(table["requested_sparsity"].unique()) == [0, 50, 95]
     assert len(table) == 2 * 3
     outputs = {f"{kind}_{ext}": str(tmp_path / f"{kind}.{ext}")
                for kind in ("f1_change", "auc_change", "f1") for ext in ("png", "pdf", "csv")}
-    jobs.pruning_figures(str(table_csv), "0-1", [50], outputs)
+    pruning_figures(str(table_csv), "0-1", "per-layer", [50], outputs)
     plotted = pd.read_csv(outputs["f1_csv"])
     assert sorted(plotted["requested_sparsity"].unique()) == [0, 50]  # 95 was only for the dead units
     assert all((tmp_path / f"{kind}.png").stat().st_size > 0 for kind in ("f1_change", "auc_change", "f1"))
-    jobs.max_sparsity_table([str(table_csv)], [50], ["0-1"], str(tmp_path / "ms.csv"), str(tmp_path / "ms.md"))
-    jobs.dead_neurons_table([str(table_csv)], 95, [{"pair": "0-1", "width": 3}], ["0-1"],
-                            str(tmp_path / "dn.csv"), str(tmp_path / "dn.md"))
+    max_sparsity_table([str(table_csv)], [50], ["0-1"], str(tmp_path / "ms.csv"), str(tmp_path / "ms.md"))
+    dead_neurons_table([str(table_csv)], 95, [["0-1", 3]], ["0-1"],
+                       str(tmp_path / "dn.csv"), str(tmp_path / "dn.md"))
     dead = pd.read_csv(tmp_path / "dn.csv")
     assert dead["paper_row"].all() and len(dead) == 2
     assert (dead["sparsity_total_after"] - 95).abs().max() < 0.1

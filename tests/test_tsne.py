@@ -2,7 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lowcap import jobs, tsne
+from conftest import make_meta
+from lowcap import tsne
+from lowcap.jobs.tsne import tsne_activations, tsne_figure
 
 IMAGES, LABELS = "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"
 
@@ -91,14 +93,13 @@ def test_jobs_end_to_end(tmp_path, mnist_mirror, pool):
     paths = []
     for seed in (0, 1):
         split = data.pair_data(*pool, "4-9", seed).split
-        meta = {"pair": "4-9", "seed": seed, "width": 6, "split_digest": split.digest(),
-                "init": "normal", "init_std": 0.1}
+        meta = make_meta("4-9", 6, seed, split.digest())
         state = init_params(6, seed + 100, "normal", 0.1)  # not the initial weights of `seed`
         save_checkpoint(tmp_path / f"w6_s{seed}.pt", state, meta)
         paths.append(str(tmp_path / f"w6_s{seed}.pt"))
     out = {name: str(tmp_path / name) for name in ("emb.csv", "sim.csv", "sim.md", "f.png", "f.pdf", "f.csv")}
-    jobs.tsne_activations(images, labels, paths[0], paths[1:], 95, "layer", 20, 10, 0,
-                          out["emb.csv"], out["sim.csv"], out["sim.md"])
+    tsne_activations(images, labels, paths, [["4-9", 6, 0], ["4-9", 6, 1]], "test", 95, "layer", 20, 10, 0,
+                     out["emb.csv"], out["sim.csv"], out["sim.md"])
     sim = pd.read_csv(out["sim.csv"], dtype={"pair": str}).set_index("role")
     assert list(sim.index) == ["reference", "pruned", "baseline", "baseline"]
     assert sim.loc["reference", "knn_overlap"] == 1 and sim.loc["reference", "linear_cka"] == pytest.approx(1)
@@ -107,7 +108,7 @@ def test_jobs_end_to_end(tmp_path, mnist_mirror, pool):
     assert 0 <= sim.loc["pruned", "knn_overlap"] < 1
     n_val = len(data.pair_data(*pool, "4-9", 0).y_val)
     assert (sim["n_val"] == n_val).all()
-    jobs.tsne_figure(out["emb.csv"], out["sim.csv"], out["f.png"], out["f.pdf"], out["f.csv"])
+    tsne_figure(out["emb.csv"], out["sim.csv"], out["f.png"], out["f.pdf"], out["f.csv"])
     plotted = pd.read_csv(out["f.csv"])
     assert len(plotted) == n_val and set(plotted["digit"]) == {4, 9}
     assert plotted.filter(like="_x").notna().all().all()

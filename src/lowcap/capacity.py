@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from lowcap.tables import markdown_table  # noqa: F401  (re-exported for the table jobs)
+
 # The paper's "success": F1 strictly above this. The one rule every table and figure uses
 # (minimum capacity, the highest sparsity that keeps success): see succeeds().
 SUCCESS_F1 = 0.90
@@ -73,13 +75,3 @@ def check_grid(history: pd.DataFrame, pairs, widths, seeds, source: str) -> None
         got = set(history[name].unique())
         if got != set(want):
             raise ValueError(f"{source} holds {name}s {sorted(got)}, the config asks for {sorted(want)}")
-
-
-def markdown_table(df: pd.DataFrame) -> str:
-    """A plain Markdown table (no extra dependency)."""
-    cols = list(df.columns)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for row in df.itertuples(index=False):
-        cells = ["—" if pd.isna(v) else (f"{v:.4g}" if isinstance(v, float) else str(v)) for v in row]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"

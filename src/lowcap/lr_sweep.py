@@ -1,7 +1,7 @@
 """Learning-rate sweep (paper Fig. 1 and 2): summaries and figures from the sweep's histories.
 
 The training itself is lowcap.train.train_bank with one model per (width, lr); see
-jobs.lr_sweep_seed. Everything here is pandas/matplotlib only, so the figure job never imports torch.
+lowcap.jobs.train.lr_sweep_seed. Everything here is pandas/matplotlib only, so the figure job never imports torch.
 Figures use the final epoch (no selection of the best epoch on the validation split).
 """
 
@@ -11,12 +11,6 @@ import numpy as np
 import pandas as pd
 
 from lowcap import plots
-
-
-def sweep_models(widths: list[int], lrs: list[float]) -> tuple[list[int], list[float]]:
-    """Every (width, lr) combination, as the parallel lists train_bank takes."""
-    grid = [(w, lr) for w in widths for lr in lrs]
-    return [w for w, _ in grid], [lr for _, lr in grid]
 
 
 def final_epoch_summary(history: pd.DataFrame) -> pd.DataFrame:

@@ -21,9 +21,10 @@ def pyplot():
 def save(fig, png: str | Path, pdf: str | Path | None = None) -> None:
     plt = pyplot()
     Path(png).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(png, dpi=150, bbox_inches="tight")
+    # No timestamps or version strings in the files: reruns write identical bytes.
+    fig.savefig(png, dpi=150, bbox_inches="tight", metadata={"Software": None})
     if pdf:
-        fig.savefig(pdf, bbox_inches="tight")
+        fig.savefig(pdf, bbox_inches="tight", metadata={"CreationDate": None, "Producer": None, "Creator": None})
     plt.close(fig)
 
 

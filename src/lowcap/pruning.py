@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from lowcap import plots
-from lowcap.capacity import SUCCESS_F1, markdown_table, succeeds
+from lowcap.capacity import SUCCESS_F1, succeeds
+from lowcap.tables import markdown_table
 
 if TYPE_CHECKING:
     import torch

@@ -49,12 +49,12 @@ class ConfigError(ValueError):
 class Protocol:
     """Everything that decides how one model is trained (a study's `training`, preset resolved)."""
 
-    preset: str
     lr: float
     epochs: int
     batch_size: int | None  # None: full batch, one step per epoch
     init: str
     init_std: float
+    preset: str = "custom"  # the preset it came from; "custom" when built by hand
 
     def as_meta(self) -> dict:
         return {**asdict(self), "batch_size": "full" if self.batch_size is None else self.batch_size}

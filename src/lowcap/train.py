@@ -11,6 +11,12 @@ from lowcap.metrics import Scorer
 from lowcap.model import Bank, init_params
 
 
+def sweep_models(widths: list[int], lrs: list[float]) -> tuple[list[int], list[float]]:
+    """Every (width, lr) combination, as the parallel lists train_bank takes."""
+    grid = [(w, lr) for w in widths for lr in lrs]
+    return [w for w, _ in grid], [lr for _, lr in grid]
+
+
 @torch.no_grad()  # gradients are written out in Bank.logits_and_grads
 def train_bank(
     widths: list[int],

@@ -53,7 +53,7 @@ rule lr_sweep_seed:
         widths=WIDTHS,
         lrs=lambda wc: sweep_trained_lrs(study_of(wc)),
         protocol=lambda wc: asdict(study_of(wc).protocol),
-        code=code_digest("lowcap.jobs.lr_sweep"),
+        code=code_digest("lowcap.jobs.train"),
     threads: 1
     # The longest jobs: start them first, so that they overlap the rest rather than end it.
     priority: 2

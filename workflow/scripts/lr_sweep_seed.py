@@ -1,5 +1,5 @@
 from lowcap.jobs import logged
-from lowcap.jobs.lr_sweep import lr_sweep_seed
+from lowcap.jobs.train import lr_sweep_seed
 
 with logged(snakemake.log[0]):
     lr_sweep_seed(

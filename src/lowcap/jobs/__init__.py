@@ -42,13 +42,3 @@ def set_threads(threads: int) -> str:
 
     torch.set_num_threads(threads)
     return "cuda" if torch.cuda.is_available() else "cpu"
-
-
-def write_table(table, csv: str | Path, md: str | Path | None = None, intro: str = "") -> None:
-    """A table as CSV (6 significant digits) and, if asked, as Markdown after an intro."""
-    from lowcap.capacity import markdown_table
-
-    Path(csv).parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(csv, index=False, float_format="%.6g")
-    if md:
-        Path(md).write_text(intro + markdown_table(table))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lowcap import capacity, plots
-from lowcap.jobs import write_table
+from lowcap.tables import write_table
 
 
 def capacity_summary(histories: list[str], pairs: list[str], widths: list[int], seeds: list[int],

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from lowcap import capacity, pruning
-from lowcap.jobs import set_threads, write_table
+from lowcap.jobs import set_threads
+from lowcap.tables import write_table
 
 
 def pruning_pair(checkpoints: list[str], expected: list[list], images: str, labels: str, study: str,

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from lowcap import data, robustness
-from lowcap.jobs import set_threads, write_table
+from lowcap.jobs import set_threads
+from lowcap.tables import save_npz, write_table
 
 
 def robustness_pair(images: str, labels: str, checkpoints: list[str], expected: list[list], study: str,
@@ -23,7 +24,7 @@ def robustness_pair(images: str, labels: str, checkpoints: list[str], expected: 
     first = loaded[0]
     panels = robustness.example_images(first.x_val, example_sigma, occlusion_size, first.meta.seed)
     digit = data.parse_pair(first.meta.pair)[int(first.y_val[0])]
-    np.savez_compressed(out_example, **panels, pair=first.meta.pair, seed=first.meta.seed, index=0,
+    save_npz(out_example, **panels, pair=first.meta.pair, seed=first.meta.seed, index=0,
                         digit=digit, sigma=example_sigma, occlusion_size=occlusion_size)
     column = per_seed["corruption"].where(per_seed["corruption"] != "noise", "sigma=" + per_seed["sigma"].astype(str))
     print("F1, mean over seeds:")

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from lowcap import data, saliency
-from lowcap.jobs import set_threads, write_table
+from lowcap.jobs import set_threads
+from lowcap.tables import save_npz, write_table
 
 
 def saliency_cases(images: str, labels: str, checkpoint: str, expected: list, study: str, sparsity: float,
@@ -20,7 +21,7 @@ def saliency_cases(images: str, labels: str, checkpoint: str, expected: list, st
     (loaded,) = load_checked([checkpoint], images, labels, study, [expected])
     table, maps = saliency.cases(loaded, sparsity, scope, epsilon)
     Path(out_maps).parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(out_maps, **maps)
+    save_npz(out_maps, **maps)
     write_table(table, out_cases)
     print(table.to_string())
 

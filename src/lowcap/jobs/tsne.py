@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from lowcap import data, tsne
-from lowcap.jobs import set_threads, write_table
+from lowcap.jobs import set_threads
+from lowcap.tables import write_table
 
 
 def tsne_activations(images: str, labels: str, checkpoints: list[str], expected: list[list], study: str,
