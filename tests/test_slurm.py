@@ -21,7 +21,7 @@ import yaml
 from conftest import PAIRS, REPO, SEEDS, WIDTHS, tiny_config
 
 CLUSTER = REPO / "tests" / "slurm" / "local_cluster.sh"
-TARGETS = ["results/tables/min_capacity.csv", "results/figures/fig3_capacity_val.png"]
+TARGETS = ["results/released/tables/min_capacity.csv", "results/released/figures/fig3_capacity_val.png"]
 
 
 def slurm_unavailable() -> str | None:
@@ -72,24 +72,24 @@ def test_profile_runs_jobs_under_slurm_with_the_same_results(cluster, tmp_path, 
     # The training jobs ran as SLURM jobs: each log names its own SLURM job ID.
     job_ids = set()
     for pair in PAIRS:
-        log = (on_slurm / f"results/logs/train_pair/{pair}.log").read_text()
+        log = (on_slurm / f"results/logs/released/train_pair/{pair}.log").read_text()
         match = re.search(r"SLURM_JOB_ID=(\d+)", log)
         assert match, log[:500]
         job_ids.add(match.group(1))
     assert len(job_ids) == len(PAIRS)
-    local_log = (local / f"results/logs/train_pair/{PAIRS[0]}.log").read_text()
+    local_log = (local / f"results/logs/released/train_pair/{PAIRS[0]}.log").read_text()
     assert "SLURM_JOB_ID=none" in local_log
 
     # Identical outputs: every checkpoint tensor, every history and table.
     for pair in PAIRS:
         for seed in SEEDS:
             for width in WIDTHS:
-                name = f"results/checkpoints/{pair}/w{width}_s{seed}.pt"
+                name = f"results/released/checkpoints/{pair}/w{width}_s{seed}.pt"
                 a = torch.load(on_slurm / name, weights_only=True)
                 b = torch.load(local / name, weights_only=True)
                 assert a["meta"] == b["meta"]
                 assert all(torch.equal(a["state_dict"][k], b["state_dict"][k]) for k in a["state_dict"])
-        name = f"results/metrics/{pair}.csv"
+        name = f"results/released/metrics/{pair}.csv"
         assert (on_slurm / name).read_bytes() == (local / name).read_bytes()
-    for name in ("results/tables/min_capacity.csv", "results/figures/fig3_capacity_val.csv"):
+    for name in ("results/released/tables/min_capacity.csv", "results/released/figures/fig3_capacity_val.csv"):
         pd.testing.assert_frame_equal(pd.read_csv(on_slurm / name), pd.read_csv(local / name))

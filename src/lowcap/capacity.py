@@ -72,6 +72,6 @@ def training_curves(history: pd.DataFrame) -> pd.DataFrame:
 def check_grid(history: pd.DataFrame, pairs, widths, seeds, source: str) -> None:
     """A history must hold exactly the configured grid: never draw an old grid's numbers."""
     for name, want in (("pair", pairs), ("width", widths), ("seed", seeds)):
-        got = set(history[name].unique())
+        got = {v.item() if hasattr(v, "item") else v for v in history[name].unique()}
         if got != set(want):
             raise ValueError(f"{source} holds {name}s {sorted(got)}, the config asks for {sorted(want)}")

@@ -1,0 +1,67 @@
+"""Capacity summaries from histories: per-seed best and final F1, width summaries, minimum width,
+and the one success rule (F1 strictly above 0.90)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lowcap import capacity
+
+
+def history(rows):
+    """rows: (pair, width, seed, split, [f1 per epoch])."""
+    out = []
+    for pair, width, seed, split, f1s in rows:
+        for epoch, f1 in enumerate(f1s):
+            out.append({"pair": pair, "width": width, "seed": seed, "split": split, "epoch": epoch,
+                        "f1": f1, "loss": 1 - f1, "auc": f1})
+    return pd.DataFrame(out)
+
+
+def test_per_seed_f1_takes_the_best_and_the_last_epoch():
+    per_seed = capacity.per_seed_f1(history([("4-9", 2, 0, "val", [0.1, 0.95, 0.8])]))
+    row = per_seed.iloc[0]
+    assert (row.best_f1, row.final_f1) == (0.95, 0.8)
+
+
+def test_width_summary_spreads_over_seeds():
+    per_seed = capacity.per_seed_f1(history([("4-9", 2, s, "val", [f]) for s, f in [(0, 0.5), (1, 0.7)]]
+                                            + [("4-9", 2, 0, "train", [0.9])]))
+    summary = capacity.width_summary(per_seed, "val")
+    row = summary.iloc[0]
+    assert len(summary) == 1 and row.n_seeds == 2 and row["mean"] == pytest.approx(0.6)
+    assert row["std"] == pytest.approx(np.std([0.5, 0.7], ddof=1)) and (row["min"], row["max"]) == (0.5, 0.7)
+
+
+def test_minimum_capacity_every_seed_and_mean():
+    rows = []
+    for width, f1s in {2: [0.5, 0.95], 4: [0.89, 0.99], 8: [0.91, 0.92]}.items():
+        rows += [("4-9", width, seed, "val", [f1]) for seed, f1 in enumerate(f1s)]
+    rows += [("0-1", 2, seed, "val", [0.1]) for seed in (0, 1)]
+    table = capacity.minimum_capacity(capacity.per_seed_f1(history(rows)), ["0-1", "4-9"])
+    best = table[table.statistic == "best_f1"].set_index("pair")
+    assert best.loc["4-9", "min_width_every_seed"] == 8  # width 4 fails on seed 0 (0.89)
+    assert best.loc["4-9", "min_width_mean"] == 4  # mean 0.94; width 2's mean is 0.725
+    assert pd.isna(best.loc["0-1", "min_width_every_seed"]) and pd.isna(best.loc["0-1", "min_width_mean"])
+    assert list(table["pair"].astype(str).unique()) == ["0-1", "4-9"]  # in the config's order
+
+
+def test_success_is_strictly_above_the_threshold_everywhere():
+    """F1 of exactly 0.90 is not a success, for minimum capacity and for max sparsity alike."""
+    from lowcap import pruning
+
+    assert not capacity.succeeds(0.90) and capacity.succeeds(0.9000001)
+    per_seed = capacity.per_seed_f1(history([("4-9", 2, 0, "val", [0.90]), ("4-9", 4, 0, "val", [0.91])]))
+    table = capacity.minimum_capacity(per_seed, ["4-9"])
+    assert table[table.statistic == "final_f1"].iloc[0].min_width_every_seed == 4
+    prune = pd.DataFrame([{"pair": "4-9", "width": 2, "seed": 0, "scope": "layer", "requested_sparsity": level,
+                           "val_f1": f1} for level, f1 in [(0, 0.95), (50, 0.90)]])
+    out = pruning.max_sparsity(prune, [50], ["4-9"]).iloc[0]
+    assert out.max_sparsity_every_seed == 0
+
+
+def test_check_grid_refuses_an_old_grid():
+    h = history([("4-9", 2, 0, "val", [0.5])])
+    capacity.check_grid(h, ["4-9"], [2], [0], "h.csv")
+    with pytest.raises(ValueError, match=r"h.csv holds widths \[2\], the config asks for \[2, 4\]"):
+        capacity.check_grid(h, ["4-9"], [2, 4], [0], "h.csv")
