@@ -1,16 +1,18 @@
-"""Speed benchmark: prints the five figures of the README's "Speed" section from one run.
+"""Speed benchmark: prints the figures of the README's "Speed" section from one run.
 
-    python benchmarks/run.py                 # all five (about 20 minutes on 2 cores)
-    python benchmarks/run.py --skip-fashion  # without the full-size Fashion-MNIST run
+    python benchmarks/run.py                 # everything (about 30 minutes on 2 cores)
+    python benchmarks/run.py --skip-fashion --skip-baseline   # the quick part (about 6 minutes)
     python benchmarks/run.py --baseline-pairs 4-9   # naive baseline on one pair only
 
-1. whole paper (every figure and table) on the 10k MNIST pool, from an empty results/, --cores 2:
-   wall and CPU time, and where the time goes (per rule, from Snakemake's benchmark files);
+1. the paper study alone (`released`: every figure and table) on the 10k MNIST pool, from an empty
+   results/, --cores 2: wall and CPU time, and where the time goes (per rule, from Snakemake's
+   benchmark files); and the default two-study DAG (`released` and `explicit`), the same way;
 2. the training grid against a naive baseline (benchmarks/naive_baseline.py, one process per
    checkpoint, two at a time like --cores 2): wall times and their ratio;
-3. training throughput in GFLOP/s against a plain torch matmul of the same shapes, same run;
+3. training throughput in GFLOP/s against plain torch matmuls of the same shapes, same run, for
+   full-batch (`released`) and minibatch (`explicit`, batch 128) training;
 4. peak RSS of the biggest job;
-5. the whole paper on full-size Fashion-MNIST (60k pool, Debian's dataset-fashion-mnist).
+5. the paper study on full-size Fashion-MNIST (60k pool, Debian's dataset-fashion-mnist).
 Writes everything to benchmarks/out/results.json as well.
 """
 
@@ -35,11 +37,17 @@ MNIST = REPO.parent / "shared" / "mnist"
 FASHION = Path("/usr/share/datasets/fashion-mnist")
 
 
+def merge(base: dict, new: dict) -> dict:
+    """As Snakemake merges --configfile files: nested dicts merged, other values replaced."""
+    for key, value in new.items():
+        base[key] = merge(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+    return base
+
+
 def load_config(*names: str) -> dict:
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     for name in names:
-        for key, value in yaml.safe_load((REPO / name).read_text()).items():
-            config[key] = {**config[key], **value} if isinstance(value, dict) else value
+        merge(config, yaml.safe_load((REPO / name).read_text()))
     return config
 
 
@@ -64,16 +72,19 @@ def rule_profile(workdir: Path) -> pd.DataFrame:
     rows = []
     for tsv in (workdir / "results" / "benchmarks").rglob("*.tsv"):
         b = pd.read_csv(tsv, sep="\t").iloc[0]
-        rows.append({"rule": tsv.relative_to(workdir / "results" / "benchmarks").parts[0].removesuffix(".tsv"),
+        parts = tsv.relative_to(workdir / "results" / "benchmarks").parts
+        # results/benchmarks/{study}/{rule}/... or .../{study}/{rule}.tsv; fetch_data has no study
+        rule = parts[0] if parts[0] == "fetch_data" else parts[1]
+        rows.append({"rule": rule.removesuffix(".tsv"),
                      "job": tsv.stem, "s": b["s"], "cpu_s": b.get("cpu_time", float("nan")),
                      "max_rss_mb": b["max_rss"]})
     return pd.DataFrame(rows)
 
 
-def whole_paper(name: str, config: dict) -> dict:
+def whole_paper(name: str, config: dict, *targets: str) -> dict:
     workdir = OUT / name
     shutil.rmtree(workdir, ignore_errors=True)
-    wall, cpu = snakemake(workdir, config)
+    wall, cpu = snakemake(workdir, config, *targets)
     jobs = rule_profile(workdir)
     by_rule = jobs.groupby("rule").agg(jobs=("s", "size"), total_s=("s", "sum"), max_rss_mb=("max_rss_mb", "max"))
     biggest = jobs.loc[jobs["max_rss_mb"].idxmax()]
@@ -92,7 +103,7 @@ def training_grid_vs_naive(config: dict, baseline_pairs: list[str]) -> dict:
     shutil.rmtree(workdir, ignore_errors=True)
     pool = [f"results/data/mnist/{stem}.gz" for stem in ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")]
     snakemake(workdir, config, *pool)  # the data first: not part of the timing
-    histories = [f"results/metrics/{p}.csv" for p in config["pairs"]]
+    histories = [f"results/released/metrics/{p}.csv" for p in config["pairs"]]
     ours_wall, ours_cpu = snakemake(workdir, config, *histories)
 
     naive = OUT / "naive"
@@ -122,20 +133,42 @@ def training_grid_vs_naive(config: dict, baseline_pairs: list[str]) -> dict:
     }
 
 
-def roofline(config: dict) -> dict:
-    """GFLOP/s of training one (pair, seed) bank against torch.mm on the same shapes, one thread."""
+def roofline(config: dict, study: str) -> dict:
+    """GFLOP/s of training one (pair, seed) bank of a study against torch.mm on the same shapes
+    (minibatches included), one thread."""
     import torch
 
-    from lowcap.config import protocol
     from lowcap.data import load_pool, pair_data
+    from lowcap.settings import protocol
     from lowcap.train import train_bank
 
     torch.set_num_threads(1)
     d = pair_data(*load_pool(MNIST / "t10k-images-idx3-ubyte.gz", MNIST / "t10k-labels-idx1-ubyte.gz"), "4-9", 0)
-    widths, proto = config["widths"], protocol(config)
-    hidden, n, nv, epochs = sum(widths), len(d.x_train), len(d.x_val), proto.epochs
-    # Per epoch: forward on train, weight gradient, forward on val (the output layer is ~1% more).
-    flops = (epochs + 1) * 2 * 784 * hidden * (2 * n + nv)
+    widths, proto = config["widths"], protocol(config["studies"][study].get("training", {}))
+    hidden, n, nv, epochs, batch = sum(widths), len(d.x_train), len(d.x_val), proto.epochs, proto.batch_size
+    x, xv = torch.from_numpy(d.x_train), torch.from_numpy(d.x_val)
+    w = torch.randn(hidden, 784)
+    # Per epoch: a forward pass on train and on val (the metrics), and per step a forward pass and
+    # the weight gradient of its batch (full batch: the metrics' forward pass is the step's).
+    # The output layer adds about 1%, left out.
+    if batch is None:
+        flops = (epochs + 1) * 2 * 784 * hidden * (2 * n + nv)
+        g = torch.randn(n, hidden)
+
+        def matmuls():
+            for _ in range(epochs + 1):
+                torch.mm(x, w.T), torch.mm(g.T, x), torch.mm(xv, w.T)
+    else:
+        flops = (epochs + 1) * 2 * 784 * hidden * (n + nv) + epochs * 2 * 784 * hidden * 2 * n
+        g = torch.randn(batch, hidden)
+        batches = [x[i: i + batch] for i in range(0, n, batch)]
+
+        def matmuls():
+            for epoch in range(epochs + 1):
+                torch.mm(x, w.T), torch.mm(xv, w.T)
+                if epoch < epochs:
+                    for xb in batches:
+                        torch.mm(xb, w.T), torch.mm(g[: len(xb)].T, xb)
 
     def best_of(f, repeats=3):
         times = []
@@ -147,16 +180,11 @@ def roofline(config: dict) -> dict:
 
     train_s = best_of(lambda: train_bank(widths, [proto.lr] * len(widths), 0, proto, d.x_train, d.y_train,
                                          d.x_val, d.y_val))
-    x, xv = torch.from_numpy(d.x_train), torch.from_numpy(d.x_val)
-    w, g = torch.randn(hidden, 784), torch.randn(n, hidden)
-
-    def matmuls():
-        for _ in range(epochs + 1):
-            torch.mm(x, w.T), torch.mm(g.T, x), torch.mm(xv, w.T)
-
     matmul_s = best_of(matmuls)
     return {
-        "shape": f"train {n}x784 @ 784x{hidden}, val {nv}x784, {epochs + 1} epochs",
+        "study": study,
+        "shape": f"train {n}x784 @ 784x{hidden}, val {nv}x784, {epochs + 1} epochs, batch {batch or 'full'}",
+        "train_s": round(train_s, 2),
         "train_gflops": round(flops / train_s / 1e9, 1),
         "matmul_gflops": round(flops / matmul_s / 1e9, 1),
         "fraction_of_roofline": round(matmul_s / train_s, 3),
@@ -171,40 +199,47 @@ def main() -> None:
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     mnist = load_config("configs/mnist-10k-local.yaml")
-    mnist["data"]["mirror"] = str(MNIST)
+    mnist["data"]["mnist"]["mirror"] = str(MNIST)
     results = {"machine": f"{os.cpu_count()} cores", "cores_used": 2}
 
-    results["roofline"] = roofline(mnist)
+    results["roofline"] = [roofline(mnist, study) for study in ("released", "explicit")]
     print("3. training throughput:", results["roofline"], flush=True)
-    results["mnist_10k_whole_paper"] = whole_paper("mnist10k", mnist)
-    print("1./4. whole paper, 10k MNIST:", results["mnist_10k_whole_paper"], flush=True)
+    results["mnist_10k_paper_study"] = whole_paper("mnist10k-released", mnist, "results/released/study.yaml")
+    print("1./4. paper study alone, 10k MNIST:", results["mnist_10k_paper_study"], flush=True)
+    results["mnist_10k_two_studies"] = whole_paper("mnist10k", mnist)
+    print("1. default two-study DAG, 10k MNIST:", results["mnist_10k_two_studies"], flush=True)
     if not args.skip_baseline:
         results["training_vs_naive"] = training_grid_vs_naive(mnist, args.baseline_pairs or mnist["pairs"])
         print("2. training grid vs naive:", results["training_vs_naive"], flush=True)
     if not args.skip_fashion:
-        fashion = load_config("configs/fashion-mnist.yaml")
-        fashion["data"]["mirror"] = str(FASHION)
-        results["fashion_mnist_whole_paper"] = whole_paper("fashion", fashion)
-        print("5. whole paper, Fashion-MNIST 60k:", results["fashion_mnist_whole_paper"], flush=True)
+        fashion = load_config("configs/mnist-10k-local.yaml", "configs/fashion-mnist.yaml")
+        fashion["data"]["mnist"]["mirror"] = str(MNIST)
+        fashion["data"]["fashion_mnist"]["mirror"] = str(FASHION)
+        results["fashion_mnist_paper_study"] = whole_paper("fashion", fashion, "results/fashion-released/study.yaml")
+        print("5. paper study, Fashion-MNIST 60k:", results["fashion_mnist_paper_study"], flush=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2))
 
     print("\n=== lowcap speed (2 cores) ===")
-    w = results["mnist_10k_whole_paper"]
-    print(f"1. whole paper, 10k MNIST pool: {w['wall_s']} s wall, {w['cpu_s']} s CPU, {w['jobs']} jobs (target <= 90 s)")
+    w, two = results["mnist_10k_paper_study"], results["mnist_10k_two_studies"]
+    print(f"1. paper study alone, 10k MNIST pool: {w['wall_s']} s wall, {w['cpu_s']} s CPU, {w['jobs']} jobs "
+          "(target: no slower than 120 s)")
+    print(f"   default two-study DAG (released + explicit): {two['wall_s']} s wall, {two['cpu_s']} s CPU, "
+          f"{two['jobs']} jobs")
     if "training_vs_naive" in results:
         t = results["training_vs_naive"]
         print(f"2. training grid: ours {t['ours_wall_s']} s for {t['checkpoints']} checkpoints; naive "
               f"{t['naive_wall_s']} s for {t['naive_checkpoints']}; {t['speedup_per_checkpoint']}x faster per "
               "checkpoint (target >= 10x)")
-    r = results["roofline"]
-    print(f"3. training {r['train_gflops']} GFLOP/s vs matmul {r['matmul_gflops']} GFLOP/s: "
-          f"{100 * r['fraction_of_roofline']:.0f}% of roofline (target >= 70%)")
-    print(f"4. peak RSS of the biggest job: {w['peak_rss_mb']} MB ({w['peak_rss_job']})")
-    if "fashion_mnist_whole_paper" in results:
-        f = results["fashion_mnist_whole_paper"]
-        print(f"5. whole paper, Fashion-MNIST 60k pool: {f['wall_s']} s wall, {f['cpu_s']} s CPU (target <= 360 s)")
-    print("\nwhere the time goes (10k MNIST, job seconds by rule):")
-    print(pd.DataFrame(w["job_seconds_by_rule"]).to_string(index=False))
+    for r in results["roofline"]:
+        print(f"3. training, {r['study']} ({r['shape']}): {r['train_gflops']} GFLOP/s vs matmul "
+              f"{r['matmul_gflops']} GFLOP/s: {100 * r['fraction_of_roofline']:.0f}% of roofline "
+              f"(target >= {70 if r['study'] == 'released' else 50}%)")
+    print(f"4. peak RSS of the biggest job: {two['peak_rss_mb']} MB ({two['peak_rss_job']})")
+    if "fashion_mnist_paper_study" in results:
+        f = results["fashion_mnist_paper_study"]
+        print(f"5. paper study, Fashion-MNIST 60k pool: {f['wall_s']} s wall, {f['cpu_s']} s CPU (target <= 360 s)")
+    print("\nwhere the time goes (10k MNIST, two studies, job seconds by rule):")
+    print(pd.DataFrame(two["job_seconds_by_rule"]).to_string(index=False))
 
 
 if __name__ == "__main__":
