@@ -19,11 +19,13 @@ def pyplot():
 
 
 def save(fig, png: str | Path, pdf: str | Path | None = None) -> None:
+    """Write the PNG (150 dpi) and the PDF. No creation date goes into either file, so a rerun on
+    the same numbers writes the same bytes."""
     plt = pyplot()
     Path(png).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(png, dpi=150, bbox_inches="tight")
+    fig.savefig(png, dpi=150, bbox_inches="tight", metadata={"Software": None})
     if pdf:
-        fig.savefig(pdf, bbox_inches="tight")
+        fig.savefig(pdf, bbox_inches="tight", metadata={"CreationDate": None})
     plt.close(fig)
 
 
