@@ -111,13 +111,7 @@ def capacity_summary(histories: list[str], pairs: list[str], outputs: dict[str, 
 
 
 def training_curves_figure(histories: list[str], pair: str, png: str, pdf: str, csv: str) -> None:
-    hist = capacity.read_histories(histories)
-    curves = (
-        hist.groupby(["pair", "split", "width", "epoch"])[["f1", "loss"]]
-        .agg(["mean", "std"])
-    )
-    curves.columns = [f"{a}_{b}" for a, b in curves.columns]
-    curves = curves.reset_index()
+    curves = plots.training_curve_table(capacity.read_histories(histories))
     curves.to_csv(csv, index=False, float_format="%.6g")
     plots.training_curves(curves, pair, png, pdf)
 
