@@ -205,3 +205,81 @@ def test_jobs_end_to_end(tmp_path, mnist_mirror, pool):
     dead = pd.read_csv(tmp_path / "dn.csv")
     assert dead["paper_row"].all() and len(dead) == 2
     assert (dead["sparsity_total_after"] - 95).abs().max() < 0.1
+
+
+# --------------------------------------------------------------------------- Fig. 4 as drawn
+
+PAPER_LEVELS = [10, 15, 20, 30, 40, 50, 80, 90, 95, 99]
+AS_RELEASED_LEVELS = [level / 100 for level in PAPER_LEVELS]
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """The figures the plotting functions hand to plots.save, kept open for inspection."""
+    from lowcap import plots
+
+    figures = []
+    monkeypatch.setattr(plots, "save", lambda fig, png, pdf=None: figures.append(fig))
+    yield figures
+    plots.pyplot().close("all")
+
+
+def spread_table(levels, widths=(2, 8, 24, 64), seeds=(0, 1, 2)) -> pd.DataFrame:
+    """A long pruning table whose F1 collapses to 0 on some seeds: a std band would leave [-100, ...]."""
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    rows = []
+    for width in widths:
+        for seed in seeds:
+            for i, level in enumerate([0, *levels]):
+                f1 = 0.9 if level == 0 else float(rng.choice([0.0, 0.9 - 0.05 * i]))
+                rows.append({"pair": "4-9", "width": width, "seed": seed, "scope": "layer",
+                             "requested_sparsity": level, "val_f1": f1, "val_auc": 0.5 + f1 / 2,
+                             "sparsity_total": level + 0.01 * width / 64})
+    return pruning.with_change(pruning.with_change(pd.DataFrame(rows), "f1"), "auc")
+
+
+def segments_y(ax):
+    import numpy as np
+
+    ys = [np.asarray(line.get_ydata(), float) for line in ax.get_lines()]
+    ys += [np.concatenate([seg[:, 1] for seg in c.get_segments()]) for c in ax.collections if hasattr(c, "get_segments")]
+    return np.concatenate(ys)
+
+
+@pytest.mark.parametrize("levels", [PAPER_LEVELS, AS_RELEASED_LEVELS], ids=["paper", "as-released"])
+def test_fig4_axis_is_the_requested_levels_and_nothing_leaves_the_range(drawn, levels):
+    import numpy as np
+
+    table = spread_table(levels)
+    curves = pruning.sparsity_curves(table, "f1_change_pct", levels)
+    assert {"mean", "min", "max", "n_seeds", "achieved_sparsity_pct", "highlighted"} <= set(curves)
+    assert "std" not in curves  # the CSV holds what is drawn: mean and min-max
+    assert curves["min"].min() == -100 and (curves["min"] <= curves["mean"] + 1e-9).all()
+    pruning.plot_sparsity_curves(curves, "4-9", "% change in F1", "change in validation F1", "x.png", "x.pdf", 0.0)
+    (fig,) = drawn
+    ax = fig.axes[0]
+    # Categorical: the levels evenly spaced whatever their values, each labelled with its level.
+    assert list(ax.get_xticks()) == list(range(len(levels) + 1))
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0"] + [f"{level:g}" for level in levels]
+    lo, hi = ax.get_xlim()
+    assert lo > -1 and hi < len(levels) + 1  # the data fills the axis
+    # Nothing drawn below -100%: lines are the means, whiskers the min-max.
+    ys = segments_y(ax)
+    ys = ys[np.isfinite(ys)]
+    assert ys.min() >= -100
+    # The whiskers are exactly the CSV's min and max of the highlighted widths.
+    whisker_ends = np.sort(np.concatenate([np.concatenate([s[:, 1] for s in c.get_segments()])
+                                           for c in ax.collections]))
+    shown = curves[curves["highlighted"]]
+    assert np.allclose(whisker_ends, np.sort(np.concatenate([shown["min"], shown["max"]])))
+    # The top axis gives the achieved sparsity.
+    (top,) = ax.child_axes
+    assert "achieved" in top.get_xlabel()
+
+
+@pytest.mark.parametrize("column", ["val_f1", "val_auc"])
+def test_fig4_absolute_metrics_stay_in_zero_one(column):
+    curves = pruning.sparsity_curves(spread_table(PAPER_LEVELS), column, PAPER_LEVELS)
+    assert curves["min"].min() >= 0 and curves["max"].max() <= 1

@@ -136,9 +136,76 @@ def test_summary_and_figures(tmp_path):
     curves = robustness.noise_curves(summ)
     assert list(curves[curves.width == 4].sigma) == [0.0, 0.3]
     assert curves.f1_mean.round(6).tolist() == [0.85, 0.65, 0.85, 0.65]
-    assert curves.f1_std.round(6).tolist() == [round(np.std([0.9, 0.8], ddof=1), 6)] * 4
+    assert curves.f1_min.round(6).tolist() == [0.8, 0.6, 0.8, 0.6]
+    assert curves.f1_max.round(6).tolist() == [0.9, 0.7, 0.9, 0.7]
+    assert "f1_std" not in curves and "auc_mean" not in curves  # the CSV holds what is drawn
     bars = robustness.occlusion_bars(summ)
     assert set(bars.corruption) == {"clean", "occlusion"} and (bars.n_seeds == 2).all()
     robustness.plot_noise(curves, "4-9", tmp_path / "n.png", tmp_path / "n.pdf")
     robustness.plot_occlusion(bars, "4-9", 7, tmp_path / "o.png", tmp_path / "o.pdf")
     assert all((tmp_path / f).stat().st_size > 0 for f in ("n.png", "n.pdf", "o.png", "o.pdf"))
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """The figures the plotting functions hand to plots.save, kept open for inspection."""
+    from lowcap import plots
+
+    figures = []
+    monkeypatch.setattr(plots, "save", lambda fig, png, pdf=None: figures.append(fig))
+    yield figures
+    plots.pyplot().close("all")
+
+
+def per_seed_results(widths, seeds=(0, 1, 2)) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    rows = []
+    for seed in seeds:
+        for width in widths:
+            clean = float(rng.uniform(0.9, 1.0))
+            rows.append({"pair": "0-1", "seed": seed, "width": width, "corruption": "clean", "sigma": 0.0,
+                         "f1": clean, "auc": 0.99, "loss": 0.1})
+            rows.append({"pair": "0-1", "seed": seed, "width": width, "corruption": "occlusion", "sigma": np.nan,
+                         "f1": clean - float(rng.uniform(0, 0.05)), "auc": 0.98, "loss": 0.2})
+            for sigma in (0.1, 0.3, 0.5):
+                rows.append({"pair": "0-1", "seed": seed, "width": width, "corruption": "noise", "sigma": sigma,
+                             "f1": float(rng.choice([0.0, clean - sigma])), "auc": 0.9, "loss": 0.5})
+    return pd.DataFrame(rows)
+
+
+def test_fig7_draws_no_bars_and_stays_in_zero_one(drawn):
+    """Points, not bars, on an axis zoomed to the data: a bar on a zoomed axis would not start at 0."""
+    from matplotlib.patches import Rectangle
+
+    bars = robustness.occlusion_bars(robustness.summary(per_seed_results([2, 8, 24])))
+    assert list(bars.columns) == ["pair", "width", "corruption", "f1_mean", "f1_min", "f1_max", "n_seeds"]
+    robustness.plot_occlusion(bars, "0-1", 7, "o.png", "o.pdf")
+    (fig,) = drawn
+    ax = fig.axes[0]
+    assert not [p for p in ax.patches if isinstance(p, Rectangle)]
+    lo, hi = ax.get_ylim()
+    assert 0 <= lo and hi <= 1.01
+    if lo > 0:
+        assert "does not start at 0" in ax.get_ylabel()
+    # The markers are exactly the CSV's means, the whiskers its min and max.
+    markers = [ln for ln in ax.get_lines() if ln.get_linestyle() == "None"]
+    assert np.allclose(np.sort(np.concatenate([ln.get_ydata() for ln in markers])), np.sort(bars["f1_mean"]))
+    whiskers = np.concatenate([np.concatenate([s[:, 1] for s in c.get_segments()]) for c in ax.collections])
+    assert np.allclose(np.sort(whiskers), np.sort(np.concatenate([bars["f1_min"], bars["f1_max"]])))
+
+
+@pytest.mark.parametrize("widths", [[2, 8], [2, 4, 6, 8, 10, 12, 16, 24, 32, 48, 64]])
+def test_fig6_spread_stays_in_zero_one_and_few_widths_in_colour(drawn, widths):
+    from lowcap import plots
+
+    curves = robustness.noise_curves(robustness.summary(per_seed_results(widths)))
+    assert curves["f1_min"].min() == 0 and curves["f1_max"].max() <= 1  # a std band would go below 0
+    robustness.plot_noise(curves, "0-1", "n.png", "n.pdf")
+    (fig,) = drawn
+    ax = fig.axes[0]
+    whiskers = np.concatenate([np.concatenate([s[:, 1] for s in c.get_segments()]) for c in ax.collections])
+    assert whiskers.min() >= 0 and whiskers.max() <= 1
+    coloured = {ln.get_label() for ln in ax.get_lines() if ln.get_color() != plots.OTHER_COLOR}
+    assert coloured == {f"H = {w}" for w in plots.highlighted_widths(widths)}
+    assert len(coloured) <= plots.N_HIGHLIGHTED
+    assert sorted(t.get_text() for t in ax.texts) == sorted(coloured)  # direct labels at the line ends

@@ -97,3 +97,48 @@ def test_spearman_is_a_rank_correlation():
     a = np.arange(50.0)
     assert saliency.spearman(a, a ** 3) == pytest.approx(1.0)
     assert saliency.spearman(a, -np.exp(a / 10)) == pytest.approx(-1.0)
+
+
+def test_one_surviving_output_unit_gives_the_same_map_for_every_input_it_is_active_on(tmp_path):
+    """Fig. 8's pruned maps: with one output weight left and its unit active, dp/dx =
+    p(1-p) w_out[j] W[j, :] for every input, so the maps differ only by the factor p(1-p)."""
+    from lowcap import pruning
+
+    model = MLP(24)
+    model.load_state_dict(init_params(24, 0, "normal", 0.1))
+    rng = np.random.default_rng(0)
+    x = rng.random((40, D), dtype=np.float32)
+    with torch.no_grad():
+        model.hidden.bias[5] = 2.0  # unit 5 is active for every input
+        model.output.weight[0, 5] = 1.0  # and has the largest output weight: it survives pruning
+        model.output.bias[0] -= model(torch.as_tensor(x)).median()  # both classes predicted
+        y = (torch.sigmoid(model(torch.as_tensor(x))) > 0.5).numpy().astype(np.float32)
+    y[-5:] = 1 - y[-5:]  # some misclassified
+    pruned = pruning.prune_copy(model, 95, "layer")
+    assert int((pruned.output.weight != 0).sum()) == round(0.05 * 24) == 1
+    table, maps = saliency.fig8_cases(model, pruned, x, y, (4, 9), 0.01)
+    rows = table[table.model == "pruned"]
+    assert len(rows) == 2
+    assert (rows["output_weights_left"] == 1).all() and (rows["active_units_with_output_weight"] == 1).all()
+    assert (rows["active_unit_ids_with_output_weight"] == "5").all()
+    for method in saliency.METHODS:
+        assert saliency.proportional(maps[method][rows.index.to_numpy()], rtol=1e-3), method
+    # The closed form: p(1-p) |w_out[5]| |W[5, :]|.
+    i = rows.index[0]
+    p = rows.loc[i, "prob_higher_digit"]
+    expected = p * (1 - p) * abs(float(pruned.output.weight[0, 5].detach())) * pruned.hidden.weight[5].detach().abs().numpy()
+    assert np.allclose(maps["gradient"][i].ravel(), expected, rtol=1e-5)
+    dense_rows = table[table.model == "dense"].index.to_numpy()
+    assert not saliency.proportional(maps["gradient"][dense_rows])
+    note = saliency.explanation(table, maps)
+    assert "Pruned maps: the same map scaled by p(1−p)" in note and "unit 5" in note
+    assert "Dense maps" not in note
+    saliency.plot_fig8(table, maps, (4, 9), "test", tmp_path / "f.png", tmp_path / "f.pdf")
+
+
+def test_proportional():
+    a = np.arange(1.0, 10.0)
+    assert saliency.proportional(np.stack([a, 3 * a]))
+    assert not saliency.proportional(np.stack([a, a[::-1]]))
+    assert not saliency.proportional(np.stack([a, 0 * a]))  # an all-zero map is not the same picture
+    assert not saliency.proportional(a[None])

@@ -62,13 +62,6 @@ def minimum_capacity(per_seed: pd.DataFrame, pairs: list[str], threshold: float 
     return table.sort_values(["pair", "split", "statistic"]).reset_index(drop=True)
 
 
-def training_curves(history: pd.DataFrame) -> pd.DataFrame:
-    """Fig. A: mean and std over seeds of F1 and loss per (pair, split, width, epoch)."""
-    curves = history.groupby(["pair", "split", "width", "epoch"])[["f1", "loss"]].agg(["mean", "std"])
-    curves.columns = [f"{a}_{b}" for a, b in curves.columns]
-    return curves.reset_index()
-
-
 def check_grid(history: pd.DataFrame, pairs, widths, seeds, source: str) -> None:
     """A history must hold exactly the configured grid: never draw an old grid's numbers."""
     for name, want in (("pair", pairs), ("width", widths), ("seed", seeds)):

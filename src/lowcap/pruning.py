@@ -168,12 +168,20 @@ def figure_curves(table: pd.DataFrame, levels: list[float]) -> dict[str, tuple]:
 
 
 def sparsity_curves(table: pd.DataFrame, column: str, levels: list[float]) -> pd.DataFrame:
-    """Mean and std over seeds of `column` per (pair, width, requested sparsity) at 0 and `levels`.
-    n_seeds counts the seeds with a value (a NaN change is left out of the mean)."""
+    """Fig. 4 data, exactly what plot_sparsity_curves draws: mean, min and max over seeds of
+    `column` per (pair, width, requested sparsity) at 0 and `levels`. n_seeds counts the seeds with
+    a value (a NaN change is left out). achieved_sparsity_pct: zero weights of both layers
+    together, mean over seeds (it labels the figure's top axis). highlighted: the widths drawn in
+    colour with min-max whiskers (the others are grey mean lines)."""
     rows = table[table["requested_sparsity"].isin({0, *levels})]
-    out = rows.groupby(["pair", "width", "requested_sparsity"])[column].agg(["mean", "std", "count"])
-    out = out.rename(columns={"count": "n_seeds"}).reset_index()
-    out.insert(3, "quantity", column)
+    keys = ["pair", "width", "requested_sparsity"] + (["scope"] if "scope" in rows else [])
+    grouped = rows.groupby(keys)
+    out = grouped[column].agg(["mean", "min", "max", "count"]).rename(columns={"count": "n_seeds"})
+    if "sparsity_total" in rows:
+        out.insert(0, "achieved_sparsity_pct", grouped["sparsity_total"].mean())
+    out = out.reset_index()
+    out.insert(len(keys), "quantity", column)
+    out["highlighted"] = out["width"].isin(plots.highlighted_widths(out["width"].unique()))
     return out
 
 
@@ -267,27 +275,61 @@ def dead_neuron_markdown(dead: pd.DataFrame) -> str:
             + markdown_table(pd.DataFrame(rows)))
 
 
+def _sparsity_label(values) -> str:
+    """The achieved sparsities of one requested level over widths: one number, or 'low–high'."""
+    lo, hi = float(min(values)), float(max(values))
+    fmt = (lambda v: f"{v:.2g}") if hi < 1 else (lambda v: f"{v:.3g}")
+    return fmt(lo) if fmt(lo) == fmt(hi) else f"{fmt(lo)}–\n{fmt(hi)}"
+
 
 def plot_sparsity_curves(curves: pd.DataFrame, pair: str, ylabel: str, title: str, png, pdf,
                          reference: float | None = None) -> None:
-    """Paper Fig. 4, B.1-B.4: a validation metric against requested sparsity, one line per
-    width, +- std band over seeds."""
+    """Paper Fig. 4, B.1-B.4: a validation metric against requested sparsity, one line per width.
+
+    The x axis is categorical: the requested levels evenly spaced, so the paper's levels (10-99%)
+    and the authors' as-released ones (0.1-0.99%) are both readable; the top axis gives the
+    sparsity achieved (zero weights of both layers, range over widths). A few widths are drawn in
+    colour with whiskers from the lowest to the highest seed, labelled at the line's end; the others
+    are grey. `ylabel` names the quantity; a second line, if given, is replaced by what is drawn.
+    `curves` is sparsity_curves' output."""
     plt = plots.pyplot()
 
+    levels = sorted(curves["requested_sparsity"].unique())
+    position = {level: i for i, level in enumerate(levels)}
     widths = sorted(curves["width"].unique())
-    cmap = plt.get_cmap("viridis", len(widths))
-    fig, ax = plt.subplots(figsize=(6.5, 4.2))
-    for i, width in enumerate(widths):
-        c = curves[curves["width"] == width].sort_values("requested_sparsity")
-        x, mean, std = c["requested_sparsity"], c["mean"], c["std"].fillna(0)
-        ax.plot(x, mean, color=cmap(i), marker="o", ms=2.5, lw=1, label=str(width))
-        ax.fill_between(x, mean - std, mean + std, color=cmap(i), alpha=0.12, lw=0)
+    highlighted = plots.highlighted_widths(widths)
+    n_seeds = int(curves["n_seeds"].max())
+    fig, ax = plt.subplots(figsize=(7.2, 4.6))
     if reference is not None:
-        ax.axhline(reference, color="grey", ls="--", lw=0.8)
-    ax.set_xlim(0, 100)
-    ax.set_xlabel("requested sparsity (% of weights pruned, one shot, no retraining)")
-    ax.set_ylabel(ylabel)
-    ax.set_title(f"{pair}: {title}")
-    ax.legend(title="width", fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
+        ax.axhline(reference, color="0.35", ls="--", lw=0.8, zorder=1)
+    offsets = plots.dodge(highlighted)
+    ends = []
+    for width in sorted(widths, key=lambda w: w in highlighted):  # grey lines below
+        c = curves[curves["width"] == width].sort_values("requested_sparsity")
+        style = plots.width_style(width, highlighted)
+        x = c["requested_sparsity"].map(position) + offsets.get(width, 0.0)
+        ax.plot(x, c["mean"], **style)
+        if width in highlighted:
+            plots.whiskers(ax, x, c["min"], c["max"], style["color"])
+            last = c.dropna(subset=["mean"]).tail(1)
+            if len(last):
+                ends.append((float(last["mean"].iloc[0]), style["label"], style["color"]))
+    ax.set_xticks(range(len(levels)), [f"{level:g}" for level in levels])
+    ax.set_xlim(-0.3, len(levels) - 0.7)
+    scope = curves["scope"].iloc[0] if "scope" in curves else "layer"
+    of_what = "each layer's weights" if scope == "layer" else "all weights, ranked together"
+    ax.set_xlabel(f"requested sparsity: % of {of_what} pruned, one shot, no retraining\n"
+                  "(the requested levels, evenly spaced: not to scale)")
+    if "achieved_sparsity_pct" in curves:
+        top = ax.secondary_xaxis("top")
+        achieved = curves.groupby("requested_sparsity")["achieved_sparsity_pct"]
+        top.set_xticks(range(len(levels)), [_sparsity_label(achieved.get_group(level)) for level in levels],
+                       fontsize=6.5)
+        top.set_xlabel("achieved sparsity, % of all weights zero (range over widths)", fontsize=8)
+    ax.set_ylabel(f"{ylabel.splitlines()[0]}\n(mean; whiskers: {plots.SPREAD})")
+    ax.set_title(f"{pair}: {title}", fontsize=10)
     ax.grid(alpha=0.3)
+    plots.label_line_ends(ax, ends)
+    plots.width_legend(ax, widths, highlighted, n_seeds, spread="whiskers", loc="upper center",
+                       bbox_to_anchor=(0.5, -0.21), ncol=3, frameon=False)
     plots.save(fig, png, pdf)

@@ -112,11 +112,20 @@ def fig8_cases(dense: "nn.Module", pruned: "nn.Module", x_val: np.ndarray, y_val
         xs = x[[r["val_index"] for r in chosen]]
         with torch.no_grad():
             prob = torch.sigmoid(model(xs)).numpy()
+            active = (model.hidden_activations(xs) > 0).numpy()
+        connected = (model.output.weight.detach()[0] != 0).numpy()
         sal = saliency_maps(model, xs, epsilon)
         for i, r in enumerate(chosen):
             label = int(y_val[r["val_index"]])
+            reach = np.flatnonzero(active[i] & connected)
             r.update({"true_digit": digits[label], "predicted_digit": digits[int(prob[i] > 0.5)],
                       "prob_higher_digit": float(prob[i]),
+                      # The map is p(1-p) |sum over these units of w_out[j] * W_hidden[j]|: the
+                      # units that are active for this input and keep an output weight.
+                      "output_weights_left": int(connected.sum()),
+                      "active_units": int(active[i].sum()),
+                      "active_units_with_output_weight": len(reach),
+                      "active_unit_ids_with_output_weight": " ".join(map(str, reach)),
                       "epsilon_max": float(sal["epsilon"][i].max()),
                       "gradient_max": float(sal["gradient"][i].max()),
                       "spearman_epsilon_vs_gradient": spearman(sal["epsilon"][i], sal["gradient"][i])})
@@ -154,22 +163,67 @@ def cases(loaded, sparsity: float, scope: str, epsilon: float) -> tuple[pd.DataF
     return table, maps
 
 
+def proportional(maps: np.ndarray, rtol: float = 1e-6) -> bool:
+    """True when every map in `maps` (k, ...) is the first one times a positive number (and none
+    is all zero): on their own colour scales they are then the same picture."""
+    flat = np.asarray(maps, dtype=np.float64).reshape(len(maps), -1)
+    peaks = flat.max(axis=1)
+    if len(flat) < 2 or (peaks <= 0).any():
+        return False
+    scaled = flat / peaks[:, None]
+    return bool(np.allclose(scaled, scaled[0], rtol=rtol, atol=rtol))
+
+
+def explanation(table: pd.DataFrame, maps: dict[str, np.ndarray]) -> str:
+    """What the maps are, from the model's arithmetic: for p = sigmoid(w_out . relu(W x + b) + c),
+    dp/dx = p(1-p) * sum of w_out[j] W[j, :] over the units j active for x. Says when all of one
+    model's maps are one map up to scale (the pruned model with one surviving output weight)."""
+    lines = ["|∂p/∂x| = p(1−p)·|Σ_j w_out[j]·W_hidden[j,:]| over the hidden units j active for the input: "
+             "inputs that share most of their active units get nearly the same map, whichever digit they show."]
+    for model in ("dense", "pruned"):
+        rows = table[table["model"] == model]
+        if len(rows) < 2 or "active_unit_ids_with_output_weight" not in rows:
+            continue
+        same_map = proportional(maps["gradient"][rows.index.to_numpy()])
+        # Read back from a CSV, "1" comes as 1, or as 1.0 beside an empty (NaN) row.
+        ids = rows["active_unit_ids_with_output_weight"].map(
+            lambda v: "" if pd.isna(v) else " ".join(str(int(float(t))) for t in str(v).split())).unique()
+        if same_map and len(ids) == 1 and len(ids[0].split()) == 1:
+            left = int(rows["output_weights_left"].iloc[0])
+            width = f" of {int(rows['width'].iloc[0])}" if "width" in rows else ""
+            lines.append(f"{model.capitalize()} maps: the same map scaled by p(1−p). Only {left}{width} output "
+                         f"weight{'s' if left != 1 else ''} survive{'s' if left == 1 else ''}, and the one unit "
+                         f"left (unit {ids[0]}) is active for every input shown, so every map is "
+                         f"p(1−p)·|w_out[{ids[0]}]|·|W_hidden[{ids[0]},:]|: that unit's input weights that survived "
+                         "pruning.")
+        elif same_map:
+            lines.append(f"{model.capitalize()} maps: the same map scaled by p(1−p) for every input shown.")
+    return "\n".join(lines)
+
+
 def plot_fig8(table: pd.DataFrame, maps: dict[str, np.ndarray], digits: tuple[int, int], title: str,
               png, pdf) -> None:
     """One row per case: the image, the paper's epsilon saliency, the gradient saliency; each map
-    on its own colour scale (dense and pruned magnitudes differ by orders)."""
+    on its own colour scale (dense and pruned magnitudes differ by orders). Under the title, what
+    the maps are (see `explanation`), and per row how many hidden units feed the map."""
     plt = plots.pyplot()
 
+    table = table.reset_index(drop=True)
     n = len(table)
-    fig, axes = plt.subplots(n, 3, figsize=(8.4, 2.5 * n), squeeze=False)
+    fig, axes = plt.subplots(n, 3, figsize=(8.4, 2.5 * n + 0.6), squeeze=False)
     columns = [("image", "input"), ("epsilon", "|Δp|, pixel + ε (paper)"), ("gradient", "|∂p/∂x| (Captum)")]
     for i, r in enumerate(table.itertuples(index=False)):
         for col, (key, name) in enumerate(columns):
             ax = axes[i, col]
             if key == "image":
                 ax.imshow(maps[key][i], cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+                units = ""
+                if hasattr(r, "active_units_with_output_weight"):
+                    units = (f"\n{r.active_units_with_output_weight} active unit"
+                             f"{'s' if r.active_units_with_output_weight != 1 else ''} with an output weight "
+                             f"(of {r.output_weights_left} kept)")
                 ax.set_title(f"{r.model}: {r.case} (by the dense model)\ntrue {r.true_digit}, predicted "
-                             f"{r.predicted_digit}, p({digits[1]}) = {r.prob_higher_digit:.3f}", fontsize=8)
+                             f"{r.predicted_digit}, p({digits[1]}) = {r.prob_higher_digit:.3f}{units}", fontsize=8)
             else:
                 im = ax.imshow(maps[key][i], cmap="inferno", vmin=0, interpolation="nearest")
                 fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04).ax.tick_params(labelsize=6)
@@ -178,6 +232,9 @@ def plot_fig8(table: pd.DataFrame, maps: dict[str, np.ndarray], digits: tuple[in
                              fontsize=8)
             ax.set_xticks([])
             ax.set_yticks([])
-    fig.suptitle(title, fontsize=9)
+    import textwrap
+
+    notes = "\n".join(textwrap.fill(line, 120) for line in explanation(table, maps).splitlines())
+    fig.suptitle(f"{title}\n{notes}", fontsize=8)
     fig.tight_layout()
     plots.save(fig, png, pdf)

@@ -31,6 +31,6 @@ def training_curves_figure(histories: list[str], pair: str, widths: list[int], s
                            png: str, pdf: str, csv: str) -> None:
     history = capacity.read_histories(histories)
     capacity.check_grid(history, [pair], widths, seeds, ", ".join(histories))
-    curves = capacity.training_curves(history)
+    curves = plots.training_curve_table(history)
     write_table(curves, csv)
     plots.training_curves(curves, pair, png, pdf)

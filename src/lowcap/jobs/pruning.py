@@ -32,7 +32,7 @@ def pruning_figures(table_csv: str, pair: str, scheme: str, levels: list[float],
     table = pd.read_csv(table_csv, dtype={"pair": str})
     for kind, (curves, ylabel, title, reference) in pruning.figure_curves(table, levels).items():
         write_table(curves, outputs[f"{kind}_csv"])
-        pruning.plot_sparsity_curves(curves, pair, f"{ylabel}\n(mean ± std over seeds)",
+        pruning.plot_sparsity_curves(curves, pair, ylabel,
                                      f"{title} ({scheme})", outputs[f"{kind}_png"], outputs[f"{kind}_pdf"],
                                      reference)
 
