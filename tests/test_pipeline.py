@@ -263,3 +263,14 @@ def test_every_output_file_is_bit_identical_on_a_rerun(run_dir, tmp_path):
     assert len(ours) > 200 and set(ours) == set(theirs)
     differing = sorted(path for path in ours if ours[path] != theirs[path])
     assert not differing, differing[:20]
+
+
+def test_the_report_holds_every_figure_of_every_study(run_dir):
+    result = snakemake(run_dir, "--report", str(run_dir / "report.html"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    html = (run_dir / "report.html").read_text()
+    for study in STUDIES:
+        for stem in FIGURES:
+            assert f"results/{study}/figures/{stem}.png" in html, (study, stem)
+        for stem in TABLES:
+            assert f"results/{study}/tables/{stem}.csv" in html, (study, stem)

@@ -1,21 +1,13 @@
 # Paper Fig. 3, the minimum-capacity table, and Fig. A.1-A.5.
-
-
-def capacity_targets(study):
-    return [
-        *expand(f"{FIGURES}/fig3_capacity_{{split}}.png", study=study.name, split=["train", "val"]),
-        *expand(f"{FIGURES}/figA_curves_{{pair}}.png", study=study.name, pair=study.pairs),
-        f"{TABLES}/min_capacity.csv".format(study=study.name),
-    ]
-
-
 rule capacity_summary:
     """Paper Fig. 3 (best F1 against width, training and validation split) and the minimum-capacity
     table: one job, as all three read every history and take a second between them."""
     input:
         histories=lambda wc: expand(HISTORY, study=wc.study, pair=study_of(wc).pairs),
         # Not read: asking for them reruns training when a width or seed is added.
-        checkpoints=lambda wc: checkpoint_paths(wc.study, study_of(wc).pairs, WIDTHS, SEEDS),
+        checkpoints=lambda wc: checkpoint_paths(
+            wc.study, study_of(wc).pairs, WIDTHS, SEEDS
+        ),
     output:
         train_png=report(
             f"{FIGURES}/fig3_capacity_train.png",
@@ -40,21 +32,22 @@ rule capacity_summary:
             subcategory="Capacity",
         ),
         table_md=f"{TABLES}/min_capacity.md",
-    params:
-        pairs=lambda wc: list(study_of(wc).pairs),
-        widths=WIDTHS,
-        seeds=SEEDS,
-        epochs=lambda wc: study_of(wc).protocol.epochs,
-        code=code_digest("lowcap.jobs.capacity"),
-    resources:
-        mem_mb=500,
-        runtime=10,
     log:
         f"{LOGS}/capacity_summary.log",
     benchmark:
         f"{BENCHMARKS}/capacity_summary.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=500,
+        runtime=10,
+    params:
+        pairs=lambda wc: list(study_of(wc).pairs),
+        widths=WIDTHS,
+        seeds=SEEDS,
+        epochs=lambda wc: study_of(wc).protocol.epochs,
+        success_f1=SUCCESS_F1,  # for the captions; the jobs take it from lowcap.capacity
+        code=code_digest("lowcap.jobs.capacity"),
     script:
         "../scripts/capacity_summary.py"
 
@@ -74,18 +67,19 @@ rule training_curves_figure:
         ),
         pdf=f"{FIGURES}/figA_curves_{{pair}}.pdf",
         csv=f"{FIGURES}/figA_curves_{{pair}}.csv",
-    params:
-        widths=WIDTHS,
-        seeds=SEEDS,
-        code=code_digest("lowcap.jobs.capacity"),
-    resources:
-        mem_mb=500,
-        runtime=10,
     log:
         f"{LOGS}/training_curves_figure/{{pair}}.log",
     benchmark:
         f"{BENCHMARKS}/training_curves_figure/{{pair}}.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=500,
+        runtime=10,
+    params:
+        widths=WIDTHS,
+        seeds=SEEDS,
+        epochs=lambda wc: study_of(wc).protocol.epochs,
+        code=code_digest("lowcap.jobs.capacity"),
     script:
         "../scripts/training_curves_figure.py"

@@ -5,17 +5,28 @@
 
 from dataclasses import asdict
 
+from lowcap.capacity import SUCCESS_F1
+from lowcap.pruning import FIGURE_KINDS
 from lowcap.provenance import code_digest
 
 # Path templates, each defined once. Every output of a study is under results/{study}/.
 POOL_FILE = "results/data/{dataset}/{stem}.gz"
 CHECKPOINT = "results/{study}/checkpoints/{pair}/w{width}_s{seed}.pt"
 HISTORY = "results/{study}/metrics/{pair}.csv"
+LR_SWEEP_HISTORY = "results/{study}/lr_sweep/{pair}/s{seed}_history.csv"
+PRUNING_TABLE = "results/{study}/pruning/{scheme}/{pair}.csv"
+ROBUSTNESS_TABLE = "results/{study}/robustness/{pair}.csv"
+ROBUSTNESS_EXAMPLE = "results/{study}/robustness/{pair}_example.npz"
 FIGURES = "results/{study}/figures"
 TABLES = "results/{study}/tables"
 LOGS = "results/logs/{study}"
 BENCHMARKS = "results/benchmarks/{study}"
 ENV = "../../envs/lowcap.yaml"
+
+# One grid of widths and seeds for every study (lowcap.settings).
+WIDTHS = list(config["widths"])
+SEEDS = list(config["seeds"])
+PRUNING_FIGURE_KINDS = list(FIGURE_KINDS)
 
 
 wildcard_constraints:
@@ -63,12 +74,155 @@ def study_info(wildcards):
     return {"name": study.name, "dataset": study.dataset, "pool": study.pool}
 
 
-WIDTHS = list(config["widths"])
-SEEDS = list(config["seeds"])
-
-
 def pair_checkpoints(wildcards):
     """Every checkpoint of the job's (study, pair). Jobs that read a pair's history take these as
     input too: when a width or seed is added, the missing checkpoint makes Snakemake rerun the
-    training job (its params trigger cannot: a new output has no metadata to compare)."""
+    training job (its params trigger cannot: a new output has no metadata to compare).
+    """
     return checkpoint_paths(wildcards.study, [wildcards.pair], WIDTHS, SEEDS)
+
+
+# ---------------------------------------------------------------- capacity
+
+
+def capacity_targets(study):
+    return [
+        *expand(
+            f"{FIGURES}/fig3_capacity_{{split}}.png",
+            study=study.name,
+            split=["train", "val"],
+        ),
+        *expand(
+            f"{FIGURES}/figA_curves_{{pair}}.png", study=study.name, pair=study.pairs
+        ),
+        f"{TABLES}/min_capacity.csv".format(study=study.name),
+    ]
+
+
+# ---------------------------------------------------------------- lr_sweep
+
+
+def sweep_reuses_grid(study):
+    return (
+        study.lr_sweep.pair in study.pairs and study.protocol.lr in study.lr_sweep.lrs
+    )
+
+
+def sweep_trained_lrs(study):
+    return [
+        lr
+        for lr in study.lr_sweep.lrs
+        if not (sweep_reuses_grid(study) and lr == study.protocol.lr)
+    ]
+
+
+def lr_sweep_targets(study):
+    return expand(
+        f"{FIGURES}/{{name}}.png",
+        study=study.name,
+        name=["fig1_lr_sweep", "fig2_lr_heatmap"],
+    )
+
+
+def lr_sweep_inputs(wildcards):
+    study = study_of(wildcards)
+    pair = study.lr_sweep.pair
+    inputs = {
+        "histories": (
+            expand(LR_SWEEP_HISTORY, study=study.name, pair=pair, seed=SEEDS)
+            if sweep_trained_lrs(study)
+            else []
+        )
+    }
+    if sweep_reuses_grid(study):
+        inputs["histories"] += [HISTORY.format(study=study.name, pair=pair)]
+        # Not read: asking for them reruns training when a width or seed is added.
+        inputs["checkpoints"] = checkpoint_paths(study.name, [pair], WIDTHS, SEEDS)
+    return inputs
+
+
+# ---------------------------------------------------------------- pruning
+
+
+def pruning_targets(study):
+    schemes = [s.name for s in study.pruning]
+    return [
+        *expand(
+            f"{FIGURES}/fig4_{{scheme}}_{{kind}}_{{pair}}.png",
+            study=study.name,
+            scheme=schemes,
+            kind=PRUNING_FIGURE_KINDS,
+            pair=study.pairs,
+        ),
+        *expand(
+            f"{TABLES}/max_sparsity_{{scheme}}.csv", study=study.name, scheme=schemes
+        ),
+        f"{TABLES}/dead_neurons.csv".format(study=study.name),
+    ]
+
+
+def scheme_of(wildcards):
+    try:
+        return study_of(wildcards).scheme(wildcards.scheme)
+    except ConfigError as err:
+        raise WorkflowError(str(err)) from None
+
+
+# ---------------------------------------------------------------- robustness
+
+
+def robustness_targets(study):
+    return [
+        *expand(
+            f"{FIGURES}/{{fig}}_{{pair}}.png",
+            study=study.name,
+            fig=["fig6_noise", "fig7_occlusion"],
+            pair=study.robustness.pairs,
+        ),
+        f"{FIGURES}/figD1_corruption_examples.png".format(study=study.name),
+    ]
+
+
+# ---------------------------------------------------------------- tsne
+
+
+def tsne_targets(study):
+    return [
+        f"{FIGURES}/fig5_tsne.png".format(study=study.name),
+        f"{TABLES}/tsne_similarity.csv".format(study=study.name),
+    ]
+
+
+def tsne_models(wildcards):
+    """The Fig. 5 model first, then the same pair and width from the grid's other seeds (for scale)."""
+    t = study_of(wildcards).tsne
+    return [[t.pair, t.width, t.seed]] + [
+        [t.pair, t.width, s] for s in SEEDS if s != t.seed
+    ]
+
+
+# ---------------------------------------------------------------- saliency
+
+
+def saliency_targets(study):
+    return [f"{FIGURES}/fig8_saliency.png".format(study=study.name)]
+
+
+def saliency_model(wildcards):
+    s = study_of(wildcards).saliency
+    return [s.pair, s.width, s.seed]
+
+
+# ---------------------------------------------------------------- study
+
+
+def study_targets(wildcards):
+    study = study_of(wildcards)
+    return [
+        *capacity_targets(study),
+        *lr_sweep_targets(study),
+        *pruning_targets(study),
+        *robustness_targets(study),
+        *tsne_targets(study),
+        *saliency_targets(study),
+    ]

@@ -4,16 +4,16 @@ rule fetch_data:
     another copy of the same files reruns nothing."""
     output:
         POOL_FILE,
-    params:
-        sha256=lambda wc: SETTINGS.data[wc.dataset].sha256.get(wc.stem),
-        code=code_digest("lowcap.jobs.data"),
     log:
         "results/logs/fetch_data/{dataset}/{stem}.log",
     benchmark:
         "results/benchmarks/fetch_data/{dataset}/{stem}.tsv"
-    conda:
-        ENV
     wildcard_constraints:
         stem=r"(train|t10k)-(images-idx3|labels-idx1)-ubyte",
+    conda:
+        ENV
+    params:
+        sha256=lambda wc: SETTINGS.data[wc.dataset].sha256.get(wc.stem),
+        code=code_digest("lowcap.jobs.data"),
     script:
         "../scripts/fetch_data.py"

@@ -3,69 +3,29 @@
 # The sweep uses the grid's widths, seeds, split and protocol, so at the study's own lr its models
 # are the grid's models (tests/test_lr_sweep.py): when the sweep pair is one of the study's pairs,
 # that lr is read from the grid's history instead of being trained again (1/6 of the sweep).
-
-
-def sweep_reuses_grid(study):
-    return study.lr_sweep.pair in study.pairs and study.protocol.lr in study.lr_sweep.lrs
-
-
-def sweep_trained_lrs(study):
-    return [
-        lr
-        for lr in study.lr_sweep.lrs
-        if not (sweep_reuses_grid(study) and lr == study.protocol.lr)
-    ]
-
-
-def lr_sweep_targets(study):
-    return expand(
-        f"{FIGURES}/{{name}}.png", study=study.name, name=["fig1_lr_sweep", "fig2_lr_heatmap"]
-    )
-
-
-def lr_sweep_inputs(wildcards):
-    study = study_of(wildcards)
-    pair = study.lr_sweep.pair
-    inputs = {
-        "histories": (
-            expand(LR_SWEEP_HISTORY, study=study.name, pair=pair, seed=SEEDS)
-            if sweep_trained_lrs(study)
-            else []
-        )
-    }
-    if sweep_reuses_grid(study):
-        inputs["histories"] += [HISTORY.format(study=study.name, pair=pair)]
-        # Not read: asking for them reruns training when a width or seed is added.
-        inputs["checkpoints"] = checkpoint_paths(study.name, [pair], WIDTHS, SEEDS)
-    return inputs
-
-
-LR_SWEEP_HISTORY = "results/{study}/lr_sweep/{pair}/s{seed}_history.csv"
-
-
 rule lr_sweep_seed:
     """Train every (width, lr) of one seed as one wide bank; the grid's split and protocol, lr varied."""
     input:
         unpack(pool_inputs),
     output:
         history=LR_SWEEP_HISTORY,
+    log:
+        f"{LOGS}/lr_sweep_seed/{{pair}}_s{{seed}}.log",
+    benchmark:
+        f"{BENCHMARKS}/lr_sweep_seed/{{pair}}_s{{seed}}.tsv"
+    # The longest jobs: start them first, so that they overlap the rest rather than end it.
+    priority: 2
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=60,
     params:
         widths=WIDTHS,
         lrs=lambda wc: sweep_trained_lrs(study_of(wc)),
         protocol=lambda wc: asdict(study_of(wc).protocol),
         code=code_digest("lowcap.jobs.train"),
-    threads: 1
-    # The longest jobs: start them first, so that they overlap the rest rather than end it.
-    priority: 2
-    resources:
-        mem_mb=2000,
-        runtime=60,
-    log:
-        f"{LOGS}/lr_sweep_seed/{{pair}}_s{{seed}}.log",
-    benchmark:
-        f"{BENCHMARKS}/lr_sweep_seed/{{pair}}_s{{seed}}.tsv"
-    conda:
-        ENV
     script:
         "../scripts/lr_sweep_seed.py"
 
@@ -91,6 +51,15 @@ rule lr_sweep_figures:
         ),
         heatmap_pdf=f"{FIGURES}/fig2_lr_heatmap.pdf",
         heatmap_csv=f"{FIGURES}/fig2_lr_heatmap.csv",
+    log:
+        f"{LOGS}/lr_sweep_figures.log",
+    benchmark:
+        f"{BENCHMARKS}/lr_sweep_figures.tsv"
+    conda:
+        ENV
+    resources:
+        mem_mb=500,
+        runtime=10,
     params:
         pair=lambda wc: study_of(wc).lr_sweep.pair,
         lrs=lambda wc: list(study_of(wc).lr_sweep.lrs),
@@ -98,14 +67,5 @@ rule lr_sweep_figures:
         seeds=SEEDS,
         protocol_lr=lambda wc: study_of(wc).protocol.lr,
         code=code_digest("lowcap.jobs.lr_sweep"),
-    resources:
-        mem_mb=500,
-        runtime=10,
-    log:
-        f"{LOGS}/lr_sweep_figures.log",
-    benchmark:
-        f"{BENCHMARKS}/lr_sweep_figures.tsv"
-    conda:
-        ENV
     script:
         "../scripts/lr_sweep_figures.py"

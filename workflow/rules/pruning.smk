@@ -1,40 +1,24 @@
 # One-shot magnitude pruning (paper Fig. 4, B.1-B.4) and dead neurons (paper Table 1), for every
 # pruning scheme of the study side by side: results/{study}/pruning/{scheme}/, fig4_{scheme}_*.
-
-PRUNING_FIGURE_KINDS = ["f1_change", "auc_change", "f1"]
-PRUNING_TABLE = "results/{study}/pruning/{scheme}/{pair}.csv"
-
-
-def pruning_targets(study):
-    schemes = [s.name for s in study.pruning]
-    return [
-        *expand(
-            f"{FIGURES}/fig4_{{scheme}}_{{kind}}_{{pair}}.png",
-            study=study.name,
-            scheme=schemes,
-            kind=PRUNING_FIGURE_KINDS,
-            pair=study.pairs,
-        ),
-        *expand(f"{TABLES}/max_sparsity_{{scheme}}.csv", study=study.name, scheme=schemes),
-        f"{TABLES}/dead_neurons.csv".format(study=study.name),
-    ]
-
-
-def scheme_of(wildcards):
-    try:
-        return study_of(wildcards).scheme(wildcards.scheme)
-    except ConfigError as err:
-        raise WorkflowError(str(err)) from None
-
-
 rule pruning_pair:
     """Every checkpoint of one pair pruned once by weight magnitude at every level of a scheme, no
-    retraining; achieved sparsity, validation loss/F1/AUC and dead units. Level 0 is unpruned."""
+    retraining; achieved sparsity, validation loss/F1/AUC and dead units. Level 0 is unpruned.
+    """
     input:
         unpack(pool_inputs),
         checkpoints=pair_checkpoints,
     output:
         PRUNING_TABLE,
+    log:
+        f"{LOGS}/pruning_pair/{{scheme}}/{{pair}}.log",
+    benchmark:
+        f"{BENCHMARKS}/pruning_pair/{{scheme}}/{{pair}}.tsv"
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
     params:
         study=lambda wc: wc.study,
         models=lambda wc: models([wc.pair], WIDTHS, SEEDS),
@@ -42,16 +26,6 @@ rule pruning_pair:
         levels=lambda wc: list(study_of(wc).pruning_levels(wc.scheme)),
         scope=lambda wc: scheme_of(wc).scope,
         code=code_digest("lowcap.jobs.pruning"),
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=20,
-    log:
-        f"{LOGS}/pruning_pair/{{scheme}}/{{pair}}.log",
-    benchmark:
-        f"{BENCHMARKS}/pruning_pair/{{scheme}}/{{pair}}.tsv"
-    conda:
-        ENV
     script:
         "../scripts/pruning_pair.py"
 
@@ -75,18 +49,19 @@ rule pruning_figures:
             for kind in PRUNING_FIGURE_KINDS
             for ext in ("png", "pdf", "csv")
         },
-    params:
-        levels=lambda wc: list(scheme_of(wc).levels),
-        code=code_digest("lowcap.jobs.pruning"),
-    resources:
-        mem_mb=500,
-        runtime=10,
     log:
         f"{LOGS}/pruning_figures/{{scheme}}/{{pair}}.log",
     benchmark:
         f"{BENCHMARKS}/pruning_figures/{{scheme}}/{{pair}}.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=500,
+        runtime=10,
+    params:
+        levels=lambda wc: list(scheme_of(wc).levels),
+        success_f1=SUCCESS_F1,
+        code=code_digest("lowcap.jobs.pruning"),
     script:
         "../scripts/pruning_figures.py"
 
@@ -105,19 +80,21 @@ rule max_sparsity_table:
             subcategory="Pruning ({scheme})",
         ),
         md=f"{TABLES}/max_sparsity_{{scheme}}.md",
-    params:
-        levels=lambda wc: list(scheme_of(wc).levels),
-        pairs=lambda wc: list(study_of(wc).pairs),
-        code=code_digest("lowcap.jobs.pruning"),
-    resources:
-        mem_mb=500,
-        runtime=10,
     log:
         f"{LOGS}/max_sparsity_table/{{scheme}}.log",
     benchmark:
         f"{BENCHMARKS}/max_sparsity_table/{{scheme}}.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=500,
+        runtime=10,
+    params:
+        levels=lambda wc: list(scheme_of(wc).levels),
+        scope=lambda wc: scheme_of(wc).scope,
+        pairs=lambda wc: list(study_of(wc).pairs),
+        success_f1=SUCCESS_F1,
+        code=code_digest("lowcap.jobs.pruning"),
     script:
         "../scripts/max_sparsity_table.py"
 
@@ -139,19 +116,20 @@ rule dead_neurons_table:
             subcategory="Pruning",
         ),
         md=f"{TABLES}/dead_neurons.md",
-    params:
-        sparsity=lambda wc: study_of(wc).dead_neurons.sparsity,
-        paper_rows=lambda wc: [list(r) for r in study_of(wc).dead_neurons.paper_rows],
-        pairs=lambda wc: list(study_of(wc).pairs),
-        code=code_digest("lowcap.jobs.pruning"),
-    resources:
-        mem_mb=500,
-        runtime=10,
     log:
         f"{LOGS}/dead_neurons_table.log",
     benchmark:
         f"{BENCHMARKS}/dead_neurons_table.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=500,
+        runtime=10,
+    params:
+        scheme=lambda wc: study_of(wc).dead_neurons.scheme,
+        sparsity=lambda wc: study_of(wc).dead_neurons.sparsity,
+        paper_rows=lambda wc: [list(r) for r in study_of(wc).dead_neurons.paper_rows],
+        pairs=lambda wc: list(study_of(wc).pairs),
+        code=code_digest("lowcap.jobs.pruning"),
     script:
         "../scripts/dead_neurons_table.py"

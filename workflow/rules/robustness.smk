@@ -1,21 +1,4 @@
 # Paper Fig. 6, 7 and D.1: F1 under seeded Gaussian noise and random occlusion.
-
-ROBUSTNESS_TABLE = "results/{study}/robustness/{pair}.csv"
-ROBUSTNESS_EXAMPLE = "results/{study}/robustness/{pair}_example.npz"
-
-
-def robustness_targets(study):
-    return [
-        *expand(
-            f"{FIGURES}/{{fig}}_{{pair}}.png",
-            study=study.name,
-            fig=["fig6_noise", "fig7_occlusion"],
-            pair=study.robustness.pairs,
-        ),
-        f"{FIGURES}/figD1_corruption_examples.png".format(study=study.name),
-    ]
-
-
 rule robustness_pair:
     """F1 of every width and seed of one pair on clean, noisy and occluded validation images."""
     input:
@@ -26,6 +9,16 @@ rule robustness_pair:
     output:
         csv=ROBUSTNESS_TABLE,
         example=ROBUSTNESS_EXAMPLE,
+    log:
+        f"{LOGS}/robustness_pair/{{pair}}.log",
+    benchmark:
+        f"{BENCHMARKS}/robustness_pair/{{pair}}.tsv"
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
     params:
         study=lambda wc: wc.study,
         models=lambda wc: models([wc.pair], study_of(wc).robustness.widths, SEEDS),
@@ -33,16 +26,6 @@ rule robustness_pair:
         occlusion_size=lambda wc: study_of(wc).robustness.occlusion_size,
         example_sigma=lambda wc: study_of(wc).robustness.example_sigma,
         code=code_digest("lowcap.jobs.robustness"),
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=20,
-    log:
-        f"{LOGS}/robustness_pair/{{pair}}.log",
-    benchmark:
-        f"{BENCHMARKS}/robustness_pair/{{pair}}.tsv"
-    conda:
-        ENV
     script:
         "../scripts/robustness_pair.py"
 
@@ -68,18 +51,18 @@ rule robustness_figures:
         ),
         occlusion_pdf=f"{FIGURES}/fig7_occlusion_{{pair}}.pdf",
         occlusion_csv=f"{FIGURES}/fig7_occlusion_{{pair}}.csv",
-    params:
-        occlusion_size=lambda wc: study_of(wc).robustness.occlusion_size,
-        code=code_digest("lowcap.jobs.robustness"),
-    resources:
-        mem_mb=500,
-        runtime=10,
     log:
         f"{LOGS}/robustness_figures/{{pair}}.log",
     benchmark:
         f"{BENCHMARKS}/robustness_figures/{{pair}}.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=500,
+        runtime=10,
+    params:
+        occlusion_size=lambda wc: study_of(wc).robustness.occlusion_size,
+        code=code_digest("lowcap.jobs.robustness"),
     script:
         "../scripts/robustness_figures.py"
 
@@ -99,16 +82,16 @@ rule corruption_examples_figure:
         ),
         pdf=f"{FIGURES}/figD1_corruption_examples.pdf",
         csv=f"{FIGURES}/figD1_corruption_examples.csv",
-    params:
-        code=code_digest("lowcap.jobs.robustness"),
-    resources:
-        mem_mb=500,
-        runtime=10,
     log:
         f"{LOGS}/corruption_examples_figure.log",
     benchmark:
         f"{BENCHMARKS}/corruption_examples_figure.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=500,
+        runtime=10,
+    params:
+        code=code_digest("lowcap.jobs.robustness"),
     script:
         "../scripts/corruption_examples_figure.py"

@@ -1,15 +1,4 @@
 # Paper Fig. 8: saliency maps of one model, dense and magnitude-pruned.
-
-
-def saliency_targets(study):
-    return [f"{FIGURES}/fig8_saliency.png".format(study=study.name)]
-
-
-def saliency_model(wildcards):
-    s = study_of(wildcards).saliency
-    return [s.pair, s.width, s.seed]
-
-
 rule saliency_cases:
     """Both saliency methods on the Fig. 8 images, under the dense model and its pruned copy."""
     input:
@@ -20,21 +9,21 @@ rule saliency_cases:
     output:
         maps="results/{study}/saliency/maps.npz",
         cases="results/{study}/saliency/cases.csv",
-    params:
-        study=lambda wc: wc.study,
-        model=saliency_model,
-        settings=lambda wc: asdict(study_of(wc).saliency),
-        code=code_digest("lowcap.jobs.saliency"),
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=20,
     log:
         f"{LOGS}/saliency_cases.log",
     benchmark:
         f"{BENCHMARKS}/saliency_cases.tsv"
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    params:
+        study=lambda wc: wc.study,
+        model=saliency_model,
+        settings=lambda wc: asdict(study_of(wc).saliency),
+        code=code_digest("lowcap.jobs.saliency"),
     script:
         "../scripts/saliency_cases.py"
 
@@ -53,16 +42,16 @@ rule saliency_figure:
         ),
         pdf=f"{FIGURES}/fig8_saliency.pdf",
         csv=f"{FIGURES}/fig8_saliency.csv",
-    params:
-        code=code_digest("lowcap.jobs.saliency"),
-    resources:
-        mem_mb=500,
-        runtime=10,
     log:
         f"{LOGS}/saliency_figure.log",
     benchmark:
         f"{BENCHMARKS}/saliency_figure.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=500,
+        runtime=10,
+    params:
+        code=code_digest("lowcap.jobs.saliency"),
     script:
         "../scripts/saliency_figure.py"

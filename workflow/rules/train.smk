@@ -11,22 +11,22 @@ rule train_pair:
             seed=SEEDS,
         ),
         history=HISTORY,
+    log:
+        f"{LOGS}/train_pair/{{pair}}.log",
+    benchmark:
+        f"{BENCHMARKS}/train_pair/{{pair}}.tsv"
+    priority: 1
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
     params:
         study=study_info,
         seeds=SEEDS,
         widths=WIDTHS,
         protocol=lambda wc: asdict(study_of(wc).protocol),
         code=code_digest("lowcap.jobs.train"),
-    threads: 1
-    priority: 1
-    resources:
-        mem_mb=2000,
-        runtime=30,
-    log:
-        f"{LOGS}/train_pair/{{pair}}.log",
-    benchmark:
-        f"{BENCHMARKS}/train_pair/{{pair}}.tsv"
-    conda:
-        ENV
     script:
         "../scripts/train_pair.py"

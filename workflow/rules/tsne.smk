@@ -1,19 +1,4 @@
 # Paper Fig. 5: t-SNE of one model's hidden activations on its validation split, dense and pruned.
-
-
-def tsne_targets(study):
-    return [
-        f"{FIGURES}/fig5_tsne.png".format(study=study.name),
-        f"{TABLES}/tsne_similarity.csv".format(study=study.name),
-    ]
-
-
-def tsne_models(wildcards):
-    """The Fig. 5 model first, then the same pair and width from the grid's other seeds (for scale)."""
-    t = study_of(wildcards).tsne
-    return [[t.pair, t.width, t.seed]] + [[t.pair, t.width, s] for s in SEEDS if s != t.seed]
-
-
 rule tsne_activations:
     """Hidden activations, dense and pruned: t-SNE coordinates and kNN overlap / linear CKA."""
     input:
@@ -31,21 +16,21 @@ rule tsne_activations:
             subcategory="t-SNE",
         ),
         similarity_md=f"{TABLES}/tsne_similarity.md",
-    params:
-        study=lambda wc: wc.study,
-        models=tsne_models,
-        settings=lambda wc: asdict(study_of(wc).tsne),
-        code=code_digest("lowcap.jobs.tsne"),
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=20,
     log:
         f"{LOGS}/tsne_activations.log",
     benchmark:
         f"{BENCHMARKS}/tsne_activations.tsv"
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    params:
+        study=lambda wc: wc.study,
+        models=tsne_models,
+        settings=lambda wc: asdict(study_of(wc).tsne),
+        code=code_digest("lowcap.jobs.tsne"),
     script:
         "../scripts/tsne_activations.py"
 
@@ -64,16 +49,16 @@ rule tsne_figure:
         ),
         pdf=f"{FIGURES}/fig5_tsne.pdf",
         csv=f"{FIGURES}/fig5_tsne.csv",
-    params:
-        code=code_digest("lowcap.jobs.tsne"),
-    resources:
-        mem_mb=500,
-        runtime=10,
     log:
         f"{LOGS}/tsne_figure.log",
     benchmark:
         f"{BENCHMARKS}/tsne_figure.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=500,
+        runtime=10,
+    params:
+        code=code_digest("lowcap.jobs.tsne"),
     script:
         "../scripts/tsne_figure.py"
