@@ -4,9 +4,16 @@ from pathlib import Path
 from snakemake.utils import min_version
 
 from lowcap.data import DataError, check_mirror, pool_files
-from lowcap.settings import ConfigError, load_settings
+from lowcap.settings import ConfigError, load_settings, read_yaml
 
 min_version("9.0")
+
+# A YAML error in the defaults, named with its line (Snakemake's own message names neither; it
+# reads --configfile files before this code runs: `python3 -m lowcap.settings FILE` checks those).
+try:
+    read_yaml(Path(workflow.basedir) / "config.yaml")
+except ConfigError as err:
+    raise WorkflowError(str(err)) from None
 
 
 # The defaults live beside this Snakefile, so it also runs from another directory.

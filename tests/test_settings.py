@@ -123,3 +123,18 @@ def test_yaml_syntax_error_names_file_and_line(tmp_path):
     path.write_text("studies:\n  released:\n    pool: [test\n")
     with pytest.raises(ConfigError, match=r"bad.yaml, line \d+, column \d+"):
         read_yaml(path)
+
+
+def test_the_config_checker_names_the_file_and_line_and_validates(tmp_path, capsys):
+    from lowcap.settings import main
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("studies:\n  released:\n    pool: [test\n")
+    assert main([str(bad)]) == 1
+    assert "bad.yaml, line" in capsys.readouterr().err
+    assert main([str(REPO / "configs/mnist-10k-local.yaml")]) == 0
+    assert "released: mnist, pool test" in capsys.readouterr().out
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text("tsne: {seed: 5}\n")
+    assert main([str(wrong)]) == 1
+    assert "'tsne.seed' is 5" in capsys.readouterr().err

@@ -26,7 +26,7 @@ def final_epoch_summary(history: pd.DataFrame) -> pd.DataFrame:
 
 
 def plot_lr_curves(summary: pd.DataFrame, protocol_lr: float, png, pdf) -> None:
-    """Paper Fig. 1: validation F1 and AUC against lr (log), one line per width, ± std over seeds.
+    """Paper Fig. 1: validation F1 and AUC against lr (log), one line per width, min-max over seeds.
     Points are drawn at lr times a small per-width factor (< 18%) so the error bars do not overlap."""
     plt = plots.pyplot()
 
@@ -39,12 +39,13 @@ def plot_lr_curves(summary: pd.DataFrame, protocol_lr: float, png, pdf) -> None:
     for ax, metric in zip(axes, ["f1", "auc"]):
         for i, width in enumerate(widths):
             c = val[val["width"] == width].sort_values("lr")
-            ax.errorbar(c["lr"] * shifts[i], c[f"{metric}_mean"], yerr=c[f"{metric}_std"].fillna(0),
+            spread = [c[f"{metric}_mean"] - c[f"{metric}_min"], c[f"{metric}_max"] - c[f"{metric}_mean"]]
+            ax.errorbar(c["lr"] * shifts[i], c[f"{metric}_mean"], yerr=spread,
                         color=cmap(i), marker="o", ms=3, lw=1, elinewidth=0.7, capsize=1.5, label=str(width))
         ax.axvline(protocol_lr, color="grey", ls="--", lw=0.8, label=f"grid lr {protocol_lr:g}")
         ax.set_xscale("log")
         ax.set_xlabel("learning rate")
-        ax.set_ylabel(f"{metric.upper()} (mean ± std over {int(val['n_seeds'].max())} seeds)")
+        ax.set_ylabel(f"{metric.upper()} (mean; whiskers: min–max over {int(val['n_seeds'].max())} seeds)")
         ax.grid(alpha=0.3)
     pair, epoch = val["pair"].iloc[0], int(val["epoch"].iloc[0])
     axes[0].set_title(f"{pair}: validation F1 after {epoch} epochs")

@@ -389,3 +389,39 @@ def read_yaml(path: str | Path) -> dict:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ConfigError(f"YAML syntax error in {path}{where}: {getattr(exc, 'problem', exc)}") from None
+
+
+def merge_files(paths: list[str | Path]) -> dict:
+    """config.yaml's keys, updated by each file in turn as `snakemake --configfile` does
+    (nested dicts merged, other values replaced)."""
+    def update(base: dict, new: dict) -> dict:
+        for key, value in new.items():
+            base[key] = update(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+        return base
+
+    config: dict = {}
+    for path in paths:
+        update(config, read_yaml(path))
+    return config
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python3 -m lowcap.settings [FILE ...]`: check config files as the pipeline would, without
+    running anything. Snakemake reads --configfile files before the workflow's own code runs, and
+    its message for a YAML error names neither the file nor the line; this names both."""
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    files = [repo / "config.yaml", *(argv if argv is not None else sys.argv[1:])]
+    try:
+        settings = load_settings(merge_files(files), repo / "workflow" / "schemas" / "config.schema.yaml")
+    except ConfigError as err:
+        print(err, file=sys.stderr)
+        return 1
+    for study in settings.studies.values():
+        print(f"{study.name}: {study.dataset}, pool {study.pool}, {study.protocol}, pairs {list(study.pairs)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
