@@ -1,5 +1,11 @@
+import contextlib
+import functools
 import gzip
+import http.server
 import shutil
+import socket
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -91,9 +97,154 @@ def test_fetch_rejects_a_corrupt_file_naming_it_and_keeps_nothing(tmp_path, mnis
     raw[100] ^= 1  # one flipped bit in a label
     (mirror / f"{stem}.gz").write_bytes(gzip.compress(bytes(raw)))
     dest = tmp_path / "out" / f"{stem}.gz"
-    with pytest.raises(data.DataError, match=f"checksum mismatch for .*{stem}"):
+    with pytest.raises(data.DataError, match=f"checksum mismatch for .*{stem}") as err:
         data.fetch("mnist", stem, dest, str(mirror), mnist_mirror.sha256.get(stem))
     assert not dest.exists() and not list(dest.parent.glob("*"))
+    assert_names_source_and_destination(str(err.value), str(mirror / f"{stem}.gz"), dest)
+
+
+def assert_names_source_and_destination(message, source, dest):
+    """A data error names where the file came from and where it was to go, never the temporary
+    .part file, which is deleted by then."""
+    assert source in message, message
+    assert str(dest) in message, message
+    assert ".part" not in message, message
+
+
+@pytest.mark.parametrize("damage", ["truncated gzip", "not gzip, bad IDX header", "missing"])
+def test_every_mirror_error_names_the_mirror_file_and_the_destination(tmp_path, mnist_mirror, damage):
+    stem = TEST_POOL_FILES[1]
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    good = (mnist_mirror.path / f"{stem}.gz").read_bytes()
+    if damage == "truncated gzip":
+        (mirror / f"{stem}.gz").write_bytes(good[: len(good) // 2])
+    elif damage == "not gzip, bad IDX header":
+        (mirror / f"{stem}.gz").write_bytes(b"not a data file")
+    dest = tmp_path / "out" / f"{stem}.gz"
+    with pytest.raises(data.DataError) as err:
+        data.fetch("mnist", stem, dest, str(mirror), mnist_mirror.sha256.get(stem))
+    assert_names_source_and_destination(str(err.value), str(mirror / f"{stem}.gz"), dest)
+    assert not list(dest.parent.glob("*"))  # neither the file nor its .part
+
+
+def test_split_rejects_a_pair_of_one_class_twice(pool):
+    _, labels = pool
+    with pytest.raises(data.DataError, match="pair 4-4: the two classes must differ"):
+        data.make_split(labels, (4, 4), seed=0)
+    with pytest.raises(data.DataError, match="must differ"):
+        data.pair_data(*pool, "7-7", 0)
+
+
+# --------------------------------------------------------------------------- downloads, on loopback only
+
+
+@pytest.fixture
+def loopback(monkeypatch):
+    """Downloads go to 127.0.0.1 only, never through a proxy."""
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+
+    def use_mirrors(*bases):
+        monkeypatch.setattr(data, "_official_resources", lambda dataset: (list(bases), {}))
+
+    return use_mirrors
+
+
+@contextlib.contextmanager
+def silent_server(lifetime_s=10.0):
+    """A TCP server on 127.0.0.1 that accepts connections and never answers. It stops by
+    itself after `lifetime_s`, or when the block ends."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.settimeout(0.1)
+    stop = threading.Event()
+    deadline = time.monotonic() + lifetime_s
+
+    def hold():
+        held = []
+        while not stop.is_set() and time.monotonic() < deadline:
+            with contextlib.suppress(OSError):
+                held.append(server.accept()[0])  # and say nothing
+        for conn in held:
+            conn.close()
+
+    thread = threading.Thread(target=hold, daemon=True)
+    thread.start()
+    try:
+        yield server.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        server.close()
+
+
+@contextlib.contextmanager
+def http_server(root):
+    """A plain HTTP server for the files under `root`, on 127.0.0.1."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_a_silent_network_times_out_and_says_how_to_work_offline(tmp_path, monkeypatch, loopback):
+    stem = TEST_POOL_FILES[1]
+    dest = tmp_path / "out" / f"{stem}.gz"
+    monkeypatch.setattr(data, "DOWNLOAD_TIMEOUT_S", 0.5)  # the default timeout, made short
+    with silent_server() as port:
+        urls = [f"http://127.0.0.1:{port}/first/", f"http://127.0.0.1:{port}/second/"]
+        loopback(*urls)
+        start = time.monotonic()
+        with pytest.raises(data.DataError) as err:
+            data.fetch("mnist", stem, dest, mirror=None)
+        elapsed = time.monotonic() - start
+    message = str(err.value)
+    assert elapsed < 5, f"two mirrors at 0.5 s each took {elapsed:.1f} s"
+    for url in urls:
+        assert f"{url}{stem}.gz: no answer within 0.5 s" in message, message
+    assert str(dest) in message and ".part" not in message
+    assert "--configfile configs/mnist-10k-local.yaml" in message
+    assert "`mirror` under `data: mnist:`" in message
+    assert not list(dest.parent.glob("*"))
+
+
+def test_download_errors_name_each_url_and_the_destination_and_a_good_mirror_wins(
+        tmp_path, mnist_mirror, loopback):
+    stem = TEST_POOL_FILES[1]
+    served = tmp_path / "served"
+    (served / "corrupt").mkdir(parents=True)
+    (served / "good").mkdir()
+    (served / "corrupt" / f"{stem}.gz").write_bytes(b"\x1f\x8b not really gzip")
+    shutil.copy(mnist_mirror.path / f"{stem}.gz", served / "good")
+    dest = tmp_path / "out" / f"{stem}.gz"
+    sha = mnist_mirror.sha256.get(stem)
+    with http_server(served) as base:
+        loopback(f"{base}/missing/", f"{base}/corrupt/")
+        with pytest.raises(data.DataError) as err:
+            data.fetch("mnist", stem, dest, mirror=None, sha256=sha, timeout=5)
+        message = str(err.value)
+        assert f"{base}/missing/{stem}.gz: HTTP Error 404" in message, message
+        assert f"corrupt data file {base}/corrupt/{stem}.gz" in message, message
+        assert str(dest) in message and ".part" not in message
+        assert not list(dest.parent.glob("*"))
+
+        loopback(f"{base}/missing/", f"{base}/good/")
+        report = data.fetch("mnist", stem, dest, mirror=None, sha256=sha, timeout=5)
+    assert report.startswith(f"{base}/good/{stem}.gz -> {dest}")
+    assert dest.read_bytes() == (mnist_mirror.path / f"{stem}.gz").read_bytes()
+    assert not dest.with_name(dest.name + ".part").exists()
 
 
 def test_check_mirror_names_missing_files(tmp_path, mnist_mirror):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import shutil
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +48,17 @@ DATASETS = {
 
 POOL_PREFIX = {"train": "train", "test": "t10k"}
 
+# Seconds that a download may wait for a connection, or for any one read, before it gives up on a
+# mirror. Without it a network that silently drops packets would hang the job forever.
+DOWNLOAD_TIMEOUT_S = 60.0
+
+# What every download error ends with: how to run without the internet ({dataset} filled in).
+OFFLINE_HINT = (
+    "To work offline, read the files from a local directory instead: for MNIST run with "
+    "`--configfile configs/mnist-10k-local.yaml` (the local mirror ../shared/mnist), or set the "
+    "config option `mirror` under `data: {dataset}:` to a directory that holds the .gz files."
+)
+
 
 class DataError(RuntimeError):
     """A data file is missing, corrupt or does not match its recorded checksum."""
@@ -67,16 +79,18 @@ def parse_pair(pair: str) -> tuple[int, int]:
 # --------------------------------------------------------------------------- reading
 
 
-def _open_bytes(path: Path) -> bytes:
+def _open_bytes(path: Path, name: str | None = None) -> bytes:
+    """The file's bytes, decompressed if gzip. Errors name `name` (default: the path)."""
     path = Path(path)
+    name = name or str(path)
     if not path.exists():
-        raise DataError(f"data file not found: {path}")
+        raise DataError(f"data file not found: {name}")
     try:
         raw = path.read_bytes()
         # Recognise gzip by its magic bytes, not the name: fetches verify a ".part" file.
         return gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise DataError(f"corrupt data file {path}: {exc}") from exc
+        raise DataError(f"corrupt data file {name}: {exc}") from exc
 
 
 def parse_idx(raw: bytes, source: str = "<bytes>") -> np.ndarray:
@@ -98,8 +112,8 @@ def parse_idx(raw: bytes, source: str = "<bytes>") -> np.ndarray:
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
 
 
-def read_idx(path: str | Path) -> np.ndarray:
-    return parse_idx(_open_bytes(Path(path)), str(path))
+def read_idx(path: str | Path, name: str | None = None) -> np.ndarray:
+    return parse_idx(_open_bytes(Path(path), name), name or str(path))
 
 
 def load_pool(images_path: str | Path, labels_path: str | Path) -> tuple[np.ndarray, np.ndarray]:
@@ -118,8 +132,8 @@ def load_pool(images_path: str | Path, labels_path: str | Path) -> tuple[np.ndar
 # --------------------------------------------------------------------------- fetching
 
 
-def sha256_decompressed(path: Path) -> str:
-    return hashlib.sha256(_open_bytes(path)).hexdigest()
+def sha256_decompressed(path: Path, name: str | None = None) -> str:
+    return hashlib.sha256(_open_bytes(path, name)).hexdigest()
 
 
 def md5_file(path: Path) -> str:
@@ -134,17 +148,18 @@ def _official_resources(dataset: str) -> tuple[list[str], dict[str, str]]:
     return list(cls.mirrors), {name[: -len(".gz")]: md5 for name, md5 in cls.resources}
 
 
-def verify(dataset: str, stem: str, path: Path, sha256: str | None = None) -> str:
+def verify(dataset: str, stem: str, path: Path, sha256: str | None = None, name: str | None = None) -> str:
     """Check a fetched .gz against the sha256 of its content (given, else recorded here), or else
     torchvision's md5 of the official gzip file. Returns how it was verified; raises DataError
-    naming the file otherwise."""
+    naming the file otherwise (`name`, e.g. where it came from, defaults to the path)."""
     path = Path(path)
+    name = name or str(path)
     known_sha = sha256 or _SHA256.get(dataset, {}).get(stem)
     if known_sha is not None:
-        got = sha256_decompressed(path)
+        got = sha256_decompressed(path, name)
         if got != known_sha:
             raise DataError(
-                f"checksum mismatch for {path}: sha256 of decompressed content is {got}, "
+                f"checksum mismatch for {name}: sha256 of decompressed content is {got}, "
                 f"expected {known_sha}"
             )
         how = "sha256 of decompressed content"
@@ -153,50 +168,81 @@ def verify(dataset: str, stem: str, path: Path, sha256: str | None = None) -> st
         got = md5_file(path)
         if got != md5s[stem]:
             raise DataError(
-                f"checksum mismatch for {path}: md5 {got}, torchvision expects {md5s[stem]} "
+                f"checksum mismatch for {name}: md5 {got}, torchvision expects {md5s[stem]} "
                 "and no sha256 of the decompressed content is recorded for this file"
             )
         how = "torchvision md5 of the gzip file"
-    read_idx(path)  # the IDX structure too: header and length must agree
+    read_idx(path, name)  # the IDX structure too: header and length must agree
     return how
 
 
-def fetch(dataset: str, stem: str, dest: str | Path, mirror: str | None, sha256: str | None = None) -> str:
+def _download(url: str, dest: Path, timeout: float) -> None:
+    """GET `url` into `dest`. `timeout` bounds the connection and every single read."""
+    request = urllib.request.Request(url, headers={"User-Agent": "lowcap"})
+    with urllib.request.urlopen(request, timeout=timeout) as response, open(dest, "wb") as out:
+        shutil.copyfileobj(response, out, 1 << 20)
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    return isinstance(exc, TimeoutError) or isinstance(getattr(exc, "reason", None), TimeoutError)
+
+
+def fetch(
+    dataset: str,
+    stem: str,
+    dest: str | Path,
+    mirror: str | None,
+    sha256: str | None = None,
+    timeout: float | None = None,
+) -> str:
     """Copy `stem`.gz from a local mirror directory, or download it from the official mirrors.
     `sha256` (of the decompressed content) overrides the recorded checksum, for custom mirrors.
+    `timeout` (default DOWNLOAD_TIMEOUT_S) bounds each connection and each read of a download.
 
     The file is written to a temporary name and moved into place only after verification, so a
-    failed fetch never leaves a file that looks finished.
+    failed fetch never leaves a file that looks finished. Every error names where the file came
+    from (the mirror file or the URL) and where it was to go.
     """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".part")
-    if mirror:
-        src = Path(mirror) / f"{stem}.gz"
-        if not src.exists():
-            raise DataError(f"data file not found in mirror: {src}")
-        shutil.copyfile(src, tmp)
-        origin = str(src)
-    else:
-        from torchvision.datasets.utils import download_url
-
-        urls, md5s = _official_resources(dataset)
-        last_error: Exception | None = None
-        for base in urls:
-            try:
-                download_url(base + f"{stem}.gz", str(tmp.parent), tmp.name, md5=md5s[stem])
-                origin = base + f"{stem}.gz"
-                break
-            except Exception as exc:  # network errors differ by mirror; try the next one
-                last_error = exc
-        else:
-            raise DataError(f"could not download {stem}.gz from {urls}: {last_error}")
+    timeout = DOWNLOAD_TIMEOUT_S if timeout is None else timeout
     try:
-        how = verify(dataset, stem, tmp, sha256)
-    except DataError:
+        if mirror:
+            origin = str(Path(mirror) / f"{stem}.gz")
+            if not Path(origin).exists():
+                raise DataError(f"data file not found in mirror: {origin} (wanted for {dest})")
+            try:
+                shutil.copyfile(origin, tmp)
+            except OSError as exc:
+                raise DataError(f"cannot copy {origin} to {dest}: {exc}") from exc
+            try:
+                how = verify(dataset, stem, tmp, sha256, name=origin)
+            except DataError as exc:
+                raise DataError(f"{exc} (copying {origin} to {dest}; {dest} was not written)") from None
+        else:
+            urls, _ = _official_resources(dataset)
+            failures = []
+            for base in urls:  # the first mirror that gives a verified file wins
+                origin = base + f"{stem}.gz"
+                try:
+                    _download(origin, tmp, timeout)
+                    how = verify(dataset, stem, tmp, sha256, name=origin)
+                    break
+                except DataError as exc:
+                    failures.append(str(exc))
+                except Exception as exc:  # network errors differ by mirror; try the next one
+                    why = f"no answer within {timeout:g} s" if _is_timeout(exc) else str(exc)
+                    failures.append(f"{origin}: {why}")
+            else:
+                raise DataError(
+                    f"could not download {stem}.gz to {dest} from any official mirror: "
+                    f"{'; '.join(failures)}. {dest} was not written. {OFFLINE_HINT.format(dataset=dataset)}"
+                )
+        tmp.replace(dest)
+    except BaseException:  # also Ctrl-C: never leave a partial download behind
         tmp.unlink(missing_ok=True)
         raise
-    tmp.replace(dest)
     return f"{origin} -> {dest} (verified by {how})"
 
 
@@ -237,6 +283,11 @@ def make_split(labels: np.ndarray, pair: tuple[int, int], seed: int, val_fractio
     """The paper's protocol: keep the two classes, balance by down-sampling the larger one,
     shuffle, then a stratified train/validation split. The lower class is labelled 0."""
     low, high = sorted(pair)
+    if low == high:
+        raise DataError(
+            f"pair {pair[0]}-{pair[1]}: the two classes must differ (a pair like '4-9'), "
+            f"got class {low} twice"
+        )
     rng = np.random.default_rng(seed)
     idx_low = np.flatnonzero(labels == low)
     idx_high = np.flatnonzero(labels == high)
