@@ -29,6 +29,7 @@ def test_width_summary_spreads_over_seeds():
                                             + [("4-9", 2, 0, "train", [0.9])]))
     summary = capacity.width_summary(per_seed, "val")
     row = summary.iloc[0]
+    # Mean and sd of two float64 values: a few ulps from exact (pytest.approx's default 1e-6 rel).
     assert len(summary) == 1 and row.n_seeds == 2 and row["mean"] == pytest.approx(0.6)
     assert row["std"] == pytest.approx(np.std([0.5, 0.7], ddof=1)) and (row["min"], row["max"]) == (0.5, 0.7)
 

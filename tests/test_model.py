@@ -38,7 +38,15 @@ def test_forward_and_gradients_match_independent_reference():
     loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, torch.from_numpy(y))
     loss.backward()
     z_ref, grads_ref = numpy_reference(params, x, y)
+    # float64 throughout. Hidden pre-activations are 785-term sums: at most gamma_785 * sum|w x|
+    # ~ 8.7e-14 * 31 = 2.7e-12 apart between torch's and numpy's summation orders; the output
+    # weights (sum |w2| ~ 0.5) carry that to ~1.4e-12 in the logits, which are 0.06 to 0.4 here:
+    # rtol 1e-10 (>= 6e-12) + atol 1e-12 covers it. (A wrong layer or sign is off by > 1e-2.)
     np.testing.assert_allclose(logits.detach().numpy(), z_ref, rtol=1e-10, atol=1e-12)
+    # The gradients are sums of 50 products of those (dz ~ 1e-2, p errs by <= 1/4 of the logit's
+    # error): absolute error ~1e-14; the smallest nonzero gradient here is ~1.6e-7, so rtol 1e-8
+    # holds it to ~1e-15, and atol 1e-12 covers entries that are (nearly) zero. A unit whose
+    # pre-activation is within 1e-12 of 0 could flip its ReLU mask: not the case for these seeds.
     for name, param in model.named_parameters():
         np.testing.assert_allclose(param.grad.numpy(), grads_ref[name], rtol=1e-8, atol=1e-12)
 
@@ -48,10 +56,15 @@ def test_bank_forward_equals_separate_models():
     x = torch.from_numpy(rng.random((40, 784)).astype(np.float32))
     params = [init_params(w, seed=0, init="xavier_uniform", init_std=0.1) for w in (2, 5, 9)]
     logits = Bank.from_params(params).forward(x)
+    # float32: each hidden unit is a 784-term sum that the wide and the narrow matmul may add in
+    # different orders (differently again on other BLAS builds or core counts). Rounding errors of
+    # 2^-24 * |partial sum| (~1) accumulate like a random walk: ~sqrt(784) * 6e-8 ~ 1.7e-6 (5e-7
+    # measured here). atol 1e-5 leaves room; rtol 1e-5 of logits <= 1. A mis-wired unit would be
+    # off by ~0.1.
     for k, p in enumerate(params):
         model = MLP(p["hidden.weight"].shape[0])
         model.load_state_dict(p)
-        torch.testing.assert_close(logits[:, k], model(x), rtol=1e-5, atol=1e-6)
+        torch.testing.assert_close(logits[:, k], model(x), rtol=1e-5, atol=1e-5)
 
 
 def test_bank_logits_and_grads_equal_autograd():
@@ -84,6 +97,8 @@ def test_init_depends_only_on_seed_and_width():
     c = init_params(8, 0, "normal", 0.1)
     assert all(torch.equal(a[k], b[k]) for k in a)
     assert not torch.equal(a["hidden.weight"], c["hidden.weight"])
+    # Sampling, not rounding: the std of 8 * 784 normal draws has relative sd 1/sqrt(2 * 6272) =
+    # 0.009, so 5% is 5.6 sd.
     assert a["hidden.weight"].std().item() == pytest.approx(0.1, rel=0.05)
     assert torch.count_nonzero(a["hidden.bias"]) == 0
 
@@ -101,6 +116,8 @@ def test_bank_training_equals_separate_training(batch_size):
     states, hist = train_bank(widths, lrs, 7, proto, x, y, xv, yv)
     for k, (w, lr) in enumerate(zip(widths, lrs)):
         alone_states, alone_hist = train_bank([w], [lr], 7, proto, x, y, xv, yv)
+        # float32 logits differ by ~1e-6 between bank shapes (test above); 8 steps of lr <= 0.2
+        # move the weights apart by about as much (1.5e-7 measured). atol 1e-5 leaves room.
         for name, value in alone_states[0].items():
             torch.testing.assert_close(states[k][name], value, rtol=0, atol=1e-5)
         ours = hist[(hist.width == w) & (hist.lr == lr)].reset_index(drop=True)
@@ -119,7 +136,8 @@ def test_checkpoint_roundtrip_and_truncation(tmp_path):
     save_checkpoint(path, state, meta)
     model, loaded = load_checkpoint(path)  # weights_only=True inside
     assert loaded == meta
-    torch.testing.assert_close(model.hidden.weight.detach(), state["hidden.weight"])
+    # Saved and loaded bit for bit.
+    torch.testing.assert_close(model.hidden.weight.detach(), state["hidden.weight"], rtol=0, atol=0)
     raw = path.read_bytes()
     path.write_bytes(raw[: len(raw) // 2])
     with pytest.raises(CheckpointError, match="w4_s0.pt.*Delete it and run snakemake again"):

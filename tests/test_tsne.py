@@ -9,6 +9,19 @@ from lowcap.jobs.tsne import tsne_activations, tsne_figure
 IMAGES, LABELS = "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"
 
 
+@pytest.fixture(autouse=True)
+def cpu_jobs(monkeypatch):
+    """lowcap.jobs picks CUDA when torch sees a GPU, and sets torch's thread count. The tests
+    compare numbers computed on CPU, whatever the machine, and leave the thread count as found.
+    (A session-wide version of this belongs in tests/conftest.py.)"""
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    threads = torch.get_num_threads()
+    yield
+    torch.set_num_threads(threads)
+
+
 def rotation(p, seed):
     q, _ = np.linalg.qr(np.random.default_rng(seed).normal(size=(p, p)))
     return q
@@ -24,6 +37,9 @@ def clustered(n=150, p=12, seed=0):
 def test_cka_is_one_on_itself_and_ignores_rotation_and_scale():
     x, _ = clustered()
     q = rotation(x.shape[1], 1)
+    # float64 Gram matrices of 150 x 12 data and a QR rotation orthogonal to ~1e-15: CKA is 1 to
+    # ~1e-13; pytest.approx's default rel 1e-6 is loose but any real failure (a missing centring,
+    # a non-invariant kernel) moves it by > 1e-2.
     assert tsne.linear_cka(x, x) == pytest.approx(1.0)
     assert tsne.linear_cka(x, 3.7 * x @ q) == pytest.approx(1.0)
     assert tsne.linear_cka(x + 5.0, x) == pytest.approx(1.0)  # centring
@@ -32,7 +48,9 @@ def test_cka_is_one_on_itself_and_ignores_rotation_and_scale():
 def test_cka_is_symmetric_low_on_independent_data_and_nan_on_a_constant():
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=(500, 8)), rng.normal(size=(500, 5))
+    # Symmetric in exact arithmetic; float64 differs by summation order only (~1e-15).
     assert tsne.linear_cka(x, y) == pytest.approx(tsne.linear_cka(y, x))
+    # Sampling: for independent data CKA ~ sqrt(p q) / n ~ 0.013 at n = 500 (seeded).
     assert tsne.linear_cka(x, y) < 0.1
     assert np.isnan(tsne.linear_cka(x, np.ones((500, 3))))
 
@@ -41,9 +59,13 @@ def test_knn_overlap_is_one_on_identical_or_rescaled_inputs_and_near_chance_on_u
     x, _ = clustered()
     q = rotation(x.shape[1], 2)
     assert tsne.knn_overlap(x, x, k=10) == 1.0
+    # Rotation and scaling keep every distance ratio up to ~1e-15 relative; a neighbour list could
+    # change only at a near-tie, and each changed neighbour costs 1 / (150 * 10) = 7e-4 >> 1e-6.
     assert tsne.knn_overlap(x, 0.1 * x @ q, k=10) == pytest.approx(1.0)
     rng = np.random.default_rng(3)
     unrelated = tsne.knn_overlap(rng.normal(size=(300, 6)), rng.normal(size=(300, 6)), k=10)
+    # Sampling: per point the overlap is ~Binomial(10, 10/299) / 10, sd 0.057; over 300 points
+    # sd ~0.0033, so 0.02 is ~6 sd (and the seed is fixed).
     assert unrelated == pytest.approx(tsne.chance_knn_overlap(300, 10), abs=0.02)
 
 
@@ -60,8 +82,10 @@ def test_similarity_table_counts_zero_rows_and_sizes():
     pruned[:7] = 0
     table = tsne.similarity(x, {"same": x, "pruned": pruned}, k=5)
     same = table.set_index("comparison").loc["same"]
+    # CKA of data with itself: 1 to float64 rounding (~1e-15); default rel 1e-6 of pytest.approx.
     assert same["knn_overlap"] == 1 and same["linear_cka"] == pytest.approx(1)
     assert table.set_index("comparison").loc["pruned", "zero_rows"] == 7
+    # The same float64 formula (sums of 60 x 12 squares) in another order: ~1e-15 relative.
     assert table["rms_norm"].iloc[0] == pytest.approx(np.sqrt((x ** 2).sum(1).mean()))
     assert tsne.rms_norm(tsne.unit_rms(pruned)) == pytest.approx(1)
 
@@ -77,6 +101,7 @@ def test_embedding_is_repeatable_and_places_identical_points_where_they_were():
     # The same activations, only rescaled, land next to their own dense positions ...
     moved = np.linalg.norm(a["pruned_in_dense"] - a["dense"], axis=1)
     spread = np.linalg.norm(a["dense"] - a["dense"].mean(0), axis=1).mean()
+    # Geometry, not rounding: the thresholds are fractions of the embedding's own spread.
     assert np.median(moved) < 0.2 * spread
     # ... and the two blobs stay apart in every panel.
     for xy in a.values():
@@ -103,7 +128,9 @@ def test_jobs_end_to_end(tmp_path, mnist_mirror, pool):
     sim = pd.read_csv(out["sim.csv"], dtype={"pair": str}).set_index("role")
     assert list(sim.index) == ["reference", "pruned", "baseline", "baseline"]
     assert sim.loc["reference", "knn_overlap"] == 1 and sim.loc["reference", "linear_cka"] == pytest.approx(1)
-    assert sim.loc["pruned", "weight_sparsity_pct"] == pytest.approx(95, abs=0.1)  # counted from the weights
+    # Counted from the weights: round(0.95 * 4704) = 4469 hidden + 6 of 6 output weights = 4475 of
+    # 4710, 95.01%; whole-weight rounding is at most half a weight per layer, 0.02 points.
+    assert sim.loc["pruned", "weight_sparsity_pct"] == pytest.approx(95, abs=0.1)
     assert sim.loc["pruned", "units_with_output_weight"] == 0  # round(0.95 * 6) = 6 of 6 output weights
     assert 0 <= sim.loc["pruned", "knn_overlap"] < 1
     n_val = len(data.pair_data(*pool, "4-9", 0).y_val)
