@@ -27,7 +27,7 @@ TARGETS = ["results/released/tables/min_capacity.csv", "results/released/figures
 def slurm_unavailable() -> str | None:
     if os.geteuid() != 0:
         return "needs root to start munge and a one-node SLURM cluster"
-    missing = [b for b in ("slurmctld", "slurmd", "munged", "sbatch", "squeue") if not shutil.which(b)]
+    missing = [b for b in ("slurmctld", "slurmd", "munged", "mungekey", "sbatch", "squeue") if not shutil.which(b)]
     if missing:
         return f"SLURM not installed ({', '.join(missing)} missing): apt-get install -y slurm-wlm munge"
     return None
@@ -38,36 +38,81 @@ pytestmark = pytest.mark.skipif(slurm_unavailable() is not None, reason=str(slur
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
+    """A one-node cluster private to this test run: its own munged, ports, names and state, so it
+    does not collide with another test cluster on the machine. Its failures are shown in full."""
     state = tmp_path_factory.mktemp("slurm")
-    subprocess.run([str(CLUSTER), "start", str(state)], check=True, capture_output=True, text=True)
+    start = subprocess.run([str(CLUSTER), "start", str(state)], capture_output=True, text=True)
+    if start.returncode != 0:
+        subprocess.run([str(CLUSTER), "stop", str(state)])  # whatever did start
+        pytest.fail(f"{CLUSTER} start {state} failed (exit {start.returncode}):\n"
+                    f"{start.stdout}\n{start.stderr}", pytrace=False)
     started = {p.name: int(p.read_text()) for p in (state / "started").glob("*.pid")}
+    assert set(started) == {"munged.pid", "slurmctld.pid", "slurmd.pid"}, start.stdout + start.stderr
     yield state
-    subprocess.run([str(CLUSTER), "stop", str(state)], check=True)
-    # Torn down: every daemon the script started is gone, and so is its config link.
+    stop = subprocess.run([str(CLUSTER), "stop", str(state)], capture_output=True, text=True)
+    assert stop.returncode == 0, f"{CLUSTER} stop failed:\n{stop.stdout}\n{stop.stderr}"
+    # Torn down: every daemon the script started is gone.
     for name, pid in started.items():
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
-    assert not (state / "started" / "conf-link").exists()
 
 
-def run(workdir: Path, *args: str, env=None) -> subprocess.CompletedProcess:
+def cluster_env(cluster: Path) -> dict:
+    # The wrappers in cluster/bin point every SLURM client (srun inside the jobs too) at this
+    # cluster. No GPU: both runs compute on CPU, so their results can be compared bit for bit.
+    return {**os.environ, "PATH": f"{cluster / 'bin'}:{os.environ['PATH']}",
+            "SLURM_CONF": str(cluster / "slurm.conf"), "CUDA_VISIBLE_DEVICES": ""}
+
+
+def run(workdir: Path, *args: str, env=None, targets=TARGETS) -> subprocess.CompletedProcess:
     # From the repository root, exactly as the README says: `snakemake --profile slurm`.
     cmd = [sys.executable, "-m", "snakemake", "--directory", str(workdir),
-           "--configfile", str(workdir / "tiny.yaml"), *args, *TARGETS]
-    return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, env=env)
+           "--configfile", str(workdir / "tiny.yaml"), *args, *targets]
+    env = env or {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
+    try:  # a job that SLURM loses would otherwise keep snakemake waiting forever
+        return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, env=env, timeout=600)
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"snakemake did not finish in 600 s: {' '.join(cmd)}\n{(exc.stderr or b'')[-4000:]!r}")
+
+
+def sbatch_options(result: subprocess.CompletedProcess) -> list[str]:
+    """The options of every sbatch call that the SLURM executor logged (with --verbose), without
+    the wrapped job command."""
+    calls = [line.split("sbatch call: ", 1)[1] for line in (result.stdout + result.stderr).splitlines()
+             if "sbatch call: " in line]
+    return [call.split(" --wrap=", 1)[0] for call in calls]
+
+
+ACCOUNT_OPTION = re.compile(r"(^|\s)(-A|--account)(\s|=|$)")
+
+
+def workdir_with_config(path: Path, mnist_mirror) -> Path:
+    path.mkdir()
+    (path / "tiny.yaml").write_text(yaml.safe_dump(tiny_config(mnist_mirror)))
+    return path
 
 
 def test_profile_runs_jobs_under_slurm_with_the_same_results(cluster, tmp_path, mnist_mirror):
-    on_slurm, local = tmp_path / "slurm", tmp_path / "local"
-    for workdir in (on_slurm, local):
-        workdir.mkdir()
-        (workdir / "tiny.yaml").write_text(yaml.safe_dump(tiny_config(mnist_mirror)))
+    """The user's path: `snakemake --profile slurm` with the profile exactly as shipped, on a
+    cluster without accounts."""
+    on_slurm = workdir_with_config(tmp_path / "slurm", mnist_mirror)
+    local = workdir_with_config(tmp_path / "local", mnist_mirror)
 
-    env = {**os.environ, "SLURM_CONF": str(cluster / "slurm.conf")}
-    result = run(on_slurm, "--profile", "slurm", "--slurm-status-command", "squeue", "--slurm-no-account",
-                 "--slurm-init-seconds-before-status-checks", "2", env=env)
+    # Only test-speed options beside the profile: status checks from 2 s on, and the sbatch calls
+    # in the log (--verbose).
+    result = run(on_slurm, "--profile", "slurm", "--slurm-init-seconds-before-status-checks", "2",
+                 "--verbose", env=cluster_env(cluster))
     assert result.returncode == 0, result.stderr[-4000:]
-    assert run(local, "--cores", "2").returncode == 0
+    local_run = run(local, "--cores", "2")
+    assert local_run.returncode == 0, local_run.stderr[-4000:]
+
+    # No job was sent with an account, least of all a placeholder one.
+    options = sbatch_options(result)
+    assert len(options) >= len(PAIRS), result.stderr[-4000:]
+    assert not [o for o in options if ACCOUNT_OPTION.search(o)], options
+    logs = result.stdout + result.stderr + "".join(
+        log.read_text() for log in (on_slurm / ".snakemake" / "log").glob("*.log"))
+    assert "CHANGE_ME" not in logs and "slurm_account" not in logs
 
     # The training jobs ran as SLURM jobs: each log names its own SLURM job ID.
     job_ids = set()
@@ -93,3 +138,30 @@ def test_profile_runs_jobs_under_slurm_with_the_same_results(cluster, tmp_path, 
         assert (on_slurm / name).read_bytes() == (local / name).read_bytes()
     for name in ("results/released/tables/min_capacity.csv", "results/released/figures/fig3_capacity_val.csv"):
         pd.testing.assert_frame_equal(pd.read_csv(on_slurm / name), pd.read_csv(local / name))
+
+
+def test_an_account_is_one_line_in_the_profile(cluster, tmp_path, mnist_mirror):
+    """A cluster with accounts: the one line that the profile's comment shows, added under
+    default-resources, sends every job with that account. One training job is enough to see it."""
+    shipped = (REPO / "slurm" / "config.yaml").read_text()
+    line = re.search(r'^#\s+(slurm_account: "[^"]+")$', shipped, re.MULTILINE)
+    assert line, "slurm/config.yaml should show the slurm_account line to add"
+    account = line.group(1).split('"')[1]
+    profile = tmp_path / "profile"
+    shutil.copytree(REPO / "slurm", profile)
+    edited = shipped.replace("default-resources:\n", f"default-resources:\n  {line.group(1)}\n", 1)
+    assert edited.count(line.group(1)) == 2  # the comment and the one added line
+    (profile / "config.yaml").write_text(edited)
+
+    workdir = workdir_with_config(tmp_path / "account", mnist_mirror)
+    result = run(workdir, "--profile", str(profile), "--slurm-init-seconds-before-status-checks", "2",
+                 "--verbose", env=cluster_env(cluster), targets=[f"results/released/metrics/{PAIRS[0]}.csv"])
+    assert result.returncode == 0, result.stderr[-4000:]
+    options = sbatch_options(result)
+    assert options and all(f" -A {account}" in o for o in options), options
+    # And SLURM ran the job under that account.
+    job_id = re.search(r"SLURM_JOB_ID=(\d+)", (workdir / f"results/logs/released/train_pair/{PAIRS[0]}.log").read_text())
+    assert job_id
+    job = subprocess.run(["scontrol", "show", "job", job_id.group(1)], capture_output=True, text=True,
+                         env=cluster_env(cluster))
+    assert f"Account={account}" in job.stdout, job.stdout + job.stderr
