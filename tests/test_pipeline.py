@@ -111,7 +111,8 @@ def test_pruning_robustness_and_saliency_numbers(run_dir):
     assert set(pruning.requested_sparsity) == {0, 50, 95}
     # Achieved sparsity is counted from the weights: 95% of a width x 784 layer, to half a weight.
     at95 = pruning[pruning.requested_sparsity == 95]
-    assert ((at95.sparsity_hidden - 95).abs() <= 50 / (at95.width * 784)).all()
+    # float64 percentages: 1e-9 covers their rounding.
+    assert ((at95.sparsity_hidden - 95).abs() <= 50 / (at95.width * 784) + 1e-9).all()
     # The as-released scheme sits beside it, at its own levels (and the dead-neuron level is not its).
     as_released = pd.read_csv(results / "pruning/as-released/4-9.csv", dtype={"pair": str})
     assert set(as_released.requested_sparsity) == {0, 0.5, 0.95}
