@@ -182,7 +182,7 @@ def library_copy(tmp_path: Path, module: str, appended: str) -> dict:
     shutil.copytree(REPO / "src" / "lowcap", src / "lowcap", ignore=shutil.ignore_patterns("__pycache__"))
     path = src / "lowcap" / f"{module}.py"
     path.write_text(path.read_text() + appended)
-    return {"PYTHONPATH": str(src)}
+    return {"PYTHONPATH": os.pathsep.join(filter(None, [str(src), os.environ.get("PYTHONPATH")]))}
 
 
 def test_a_change_to_pruning_code_reruns_exactly_the_pruning_jobs(run_dir, tmp_path):
