@@ -51,6 +51,30 @@ def write_synthetic_mirror(path: Path) -> dict:
     return sha
 
 
+@pytest.fixture
+def cpu_jobs(monkeypatch):
+    """lowcap.jobs picks CUDA when torch sees a GPU, and sets torch's thread count. Tests that
+    compare numbers with a CPU reference use this: CPU whatever the machine, and the thread count
+    left as found."""
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    threads = torch.get_num_threads()
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """The figures the plotting functions hand to plots.save, kept open for inspection."""
+    from lowcap import plots
+
+    figures = []
+    monkeypatch.setattr(plots, "save", lambda fig, png, pdf=None: figures.append(fig))
+    yield figures
+    plots.pyplot().close("all")
+
+
 def real_mnist_present() -> bool:
     return all((SHARED_MNIST / f"{stem}.gz").exists() for stem in TEST_POOL_FILES)
 

@@ -11,17 +11,8 @@ from lowcap.settings import Protocol
 IMAGES, LABELS = "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"
 
 
-@pytest.fixture(autouse=True)
-def cpu_jobs(monkeypatch):
-    """lowcap.jobs picks CUDA when torch sees a GPU, and sets torch's thread count. The tests
-    compare numbers computed on CPU, whatever the machine, and leave the thread count as found.
-    (A session-wide version of this belongs in tests/conftest.py.)"""
-    import torch
-
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    threads = torch.get_num_threads()
-    yield
-    torch.set_num_threads(threads)
+# Jobs compare numbers computed on CPU, whatever the machine (conftest.cpu_jobs).
+pytestmark = pytest.mark.usefixtures("cpu_jobs")
 
 
 def test_sweep_models_cover_every_width_and_lr_once():

@@ -14,15 +14,6 @@ from lowcap import plots
 PAPER_WIDTHS = [2, 4, 6, 8, 10, 12, 16, 24, 32, 48, 64]
 
 
-@pytest.fixture
-def drawn(monkeypatch):
-    """The figures the plotting functions hand to plots.save, kept open for inspection."""
-    figures = []
-    monkeypatch.setattr(plots, "save", lambda fig, png, pdf=None: figures.append(fig))
-    yield figures
-    plots.pyplot().close("all")
-
-
 def test_highlighted_widths():
     assert plots.highlighted_widths(PAPER_WIDTHS) == [2, 6, 24, 64]
     assert plots.highlighted_widths([8, 2]) == [2, 8]  # few widths: all of them, sorted

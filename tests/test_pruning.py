@@ -17,17 +17,8 @@ from lowcap.model import MLP, N_INPUTS
 LEVELS = [10, 15, 20, 30, 33.3, 40, 50, 80, 90, 95, 99]
 
 
-@pytest.fixture(autouse=True)
-def cpu_jobs(monkeypatch):
-    """lowcap.jobs picks CUDA when torch sees a GPU, and sets torch's thread count. The tests
-    compare numbers computed on CPU, whatever the machine, and leave the thread count as found.
-    (A session-wide version of this belongs in tests/conftest.py.)"""
-    import torch
-
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    threads = torch.get_num_threads()
-    yield
-    torch.set_num_threads(threads)
+# Jobs compare numbers computed on CPU, whatever the machine (conftest.cpu_jobs).
+pytestmark = pytest.mark.usefixtures("cpu_jobs")
 
 
 def random_mlp(width: int, seed: int = 0) -> MLP:
@@ -232,17 +223,6 @@ def test_jobs_end_to_end(tmp_path, mnist_mirror, pool):
 
 PAPER_LEVELS = [10, 15, 20, 30, 40, 50, 80, 90, 95, 99]
 AS_RELEASED_LEVELS = [level / 100 for level in PAPER_LEVELS]
-
-
-@pytest.fixture
-def drawn(monkeypatch):
-    """The figures the plotting functions hand to plots.save, kept open for inspection."""
-    from lowcap import plots
-
-    figures = []
-    monkeypatch.setattr(plots, "save", lambda fig, png, pdf=None: figures.append(fig))
-    yield figures
-    plots.pyplot().close("all")
 
 
 def spread_table(levels, widths=(2, 8, 24, 64), seeds=(0, 1, 2)) -> pd.DataFrame:

@@ -159,17 +159,6 @@ def test_summary_and_figures(tmp_path):
     assert all((tmp_path / f).stat().st_size > 0 for f in ("n.png", "n.pdf", "o.png", "o.pdf"))
 
 
-@pytest.fixture
-def drawn(monkeypatch):
-    """The figures the plotting functions hand to plots.save, kept open for inspection."""
-    from lowcap import plots
-
-    figures = []
-    monkeypatch.setattr(plots, "save", lambda fig, png, pdf=None: figures.append(fig))
-    yield figures
-    plots.pyplot().close("all")
-
-
 def per_seed_results(widths, seeds=(0, 1, 2)) -> pd.DataFrame:
     rng = np.random.default_rng(0)
     rows = []
