@@ -10,7 +10,6 @@ import pandas as pd
 from lowcap import data
 from lowcap.jobs import set_threads
 from lowcap.settings import Protocol
-from lowcap.tables import write_table
 
 
 def train_pair(images: str, labels: str, study: dict, pair: str, seeds: list[int], widths: list[int],
@@ -72,7 +71,7 @@ def lr_sweep_seed(images: str, labels: str, pair: str, seed: int, widths: list[i
     hist.insert(0, "seed", seed)
     hist.insert(0, "pair", pair)
     Path(history).parent.mkdir(parents=True, exist_ok=True)
-    write_table(hist, history)
+    hist.to_csv(history, index=False, float_format="%.6g")
     last = hist[(hist["epoch"] == proto.epochs) & (hist["split"] == "val")]
     print("final-epoch validation F1:")
     print(last.pivot(index="width", columns="lr", values="f1").round(3).to_string())
