@@ -20,7 +20,16 @@ except ConfigError as err:
 configfile: Path(workflow.basedir) / "config.yaml"
 
 
-report: "workflow/report/workflow.rst"
+# The report opens on the claims table once it is built (results/claims.rst, written by the
+# claims job); before that, on the workflow's description.
+REPORT_FIRST_PAGE = (
+    str(Path("results/claims.rst").resolve())
+    if Path("results/claims.rst").exists()
+    else "workflow/report/workflow.rst"
+)
+
+
+report: REPORT_FIRST_PAGE
 
 
 # Bad config or a mirror that lacks a needed file stops here, before any job runs.
@@ -46,6 +55,7 @@ include: "workflow/rules/robustness.smk"
 include: "workflow/rules/tsne.smk"
 include: "workflow/rules/saliency.smk"
 include: "workflow/rules/study.smk"
+include: "workflow/rules/claims.smk"
 
 
 # Run on the submit host under SLURM: the download needs the internet, `all` does nothing.
@@ -55,7 +65,9 @@ localrules:
 
 
 rule all:
-    """Every study's every figure and table (and its results/{study}/study.yaml)."""
+    """Every study's every figure and table (and its results/{study}/study.yaml), and the claims."""
     default_target: True
     input:
         expand(rules.study_manifest.output[0], study=SETTINGS.studies),
+        rules.claims_table.output.md,
+        rules.budget_figure.output.png if SETTINGS.budget else [],

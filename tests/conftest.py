@@ -143,4 +143,5 @@ def tiny_config(mirror: Mirror) -> dict:
                        "example_sigma": 0.3, "example_pair": None},
         "tsne": {**single_model, "perplexity": 10, "random_state": 0, "knn_k": 10},
         "saliency": {**single_model, "epsilon": 0.01},
+        "budget": {"study": "released", "epochs": [2]},
     }

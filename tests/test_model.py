@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from conftest import make_meta
-from lowcap.settings import Protocol
+from lowcap.protocol import Protocol
 from lowcap.model import MLP, Bank, CheckpointError, init_params, load_checkpoint, save_checkpoint
 from lowcap.train import train_bank
 

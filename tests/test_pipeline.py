@@ -78,6 +78,16 @@ def test_checkpoints_load_safely_with_study_and_protocol(run_dir):
                     assert model.hidden.weight.shape == (width, 784)
 
 
+def test_the_budget_study_trains_capacity_only_and_draws_the_budget_figure(run_dir):
+    budget = run_dir / "results/released-e2"
+    _, meta = load_checkpoint(budget / "checkpoints/4-9/w8_s0.pt")
+    assert meta.study == "released-e2" and meta.protocol["epochs"] == 2
+    assert (budget / "figures/fig3_capacity_val.png").exists() and not (budget / "pruning").exists()
+    table = pd.read_csv(run_dir / "results/figures/budget_min_width.csv", dtype={"pair": str})
+    assert sorted(table.epochs.unique()) == [2, EPOCHS] and set(table.pair) == set(PAIRS)
+    assert (run_dir / "results/figures/budget_min_width.png").stat().st_size > 0
+
+
 def test_studies_differ_and_never_share_outputs(run_dir):
     a = load_checkpoint(run_dir / "results/released/checkpoints/4-9/w8_s0.pt")[0]
     b = load_checkpoint(run_dir / "results/explicit/checkpoints/4-9/w8_s0.pt")[0]
@@ -270,8 +280,45 @@ def test_the_report_holds_every_figure_of_every_study(run_dir):
     result = snakemake(run_dir, "--report", str(run_dir / "report.html"))
     assert result.returncode == 0, result.stderr[-3000:]
     html = (run_dir / "report.html").read_text()
+    assert "The paper&#x27;s claims, measured per study" in html or "The paper's claims, measured per study" in html
     for study in STUDIES:
         for stem in FIGURES:
             assert f"results/{study}/figures/{stem}.png" in html, (study, stem)
         for stem in TABLES:
             assert f"results/{study}/tables/{stem}.csv" in html, (study, stem)
+
+
+VERDICTS = {"reproduced", "partly", "not reproduced", "not testable"}
+
+
+def test_claims_table_has_a_verdict_in_every_cell_of_every_study(run_dir):
+    long = pd.read_csv(run_dir / "results/claims.csv", dtype={"paper": str})
+    assert set(long.study) == set(STUDIES)
+    assert set(long.verdict) <= VERDICTS and long.verdict.notna().all()
+    per_study = long.groupby("study")["claim_id"].apply(set)
+    assert per_study["released"] == per_study["explicit"]  # the same claims for each study
+    assert {"min_width_0-1", "min_width_grows", "min_width_grows_strict", "baseline_hardest",
+            "pruning_per-layer_95", "pruning_as-released_95", "dead_neurons", "representation", "reasoning",
+            "strokes", "robustness_noise", "robustness_occlusion"} <= per_study["released"]
+    md = (run_dir / "results/claims.md").read_text()
+    table = [line for line in md.splitlines() if line.startswith("| ") and "claim | paper" not in line]
+    assert len(table) == long.claim_id.nunique()
+    for line in table:  # every cell of every study holds a verdict
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        assert {c.strip("*") for c in cells[-len(STUDIES):]} <= VERDICTS, line
+
+
+def test_a_tolerance_in_the_config_decides_the_verdict(run_dir):
+    before = pd.read_csv(run_dir / "results/claims.csv").set_index(["claim_id", "study"])["verdict"]
+    config = yaml.safe_load((run_dir / "tiny.yaml").read_text())
+    config["claims"] = {"pruning_keep_pct": 1000, "representation_cka": 0.0}  # everything is "kept"
+    write_config(run_dir, config, "tolerant.yaml")
+    result = snakemake(run_dir, "results/claims.csv", config="tolerant.yaml")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "claims_table" in result.stdout + result.stderr and "train_pair" not in result.stdout + result.stderr
+    after = pd.read_csv(run_dir / "results/claims.csv").set_index(["claim_id", "study"])["verdict"]
+    assert (after.loc[["pruning_per-layer_95"]] == "reproduced").all()
+    assert (after.loc[["representation"]] == "reproduced").all()
+    assert (before.loc[["pruning_per-layer_95"]] != "reproduced").any(), "the tiny run should lose F1 at 95%"
+    # Back to the run's own config, for the tests that follow.
+    assert snakemake(run_dir, "results/claims.csv").returncode == 0

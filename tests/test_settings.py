@@ -32,12 +32,15 @@ def merged(*paths):
 
 def test_shipped_configs_are_valid_and_name_their_studies():
     settings = load_settings(default_config(), SCHEMA)
-    assert list(settings.studies) == ["released", "explicit"]
+    assert list(settings.studies) == ["released", "explicit", "released-e25", "released-e400"]
+    assert settings.budget == ("released-e25", "released", "released-e400")
+    assert settings.study("released-e400").protocol.epochs == 400
+    assert settings.study("released-e400").analyses == ("capacity",) and settings.claim_studies == ["released", "explicit"]
     assert {s.pool for s in settings.studies.values()} == {"train"}
     local = load_settings(merged(REPO / "configs/mnist-10k-local.yaml"), SCHEMA)
     assert {s.pool for s in local.studies.values()} == {"test"} and local.data["mnist"].mirror == "../shared/mnist"
     both = load_settings(merged(REPO / "configs/mnist-10k-local.yaml", REPO / "configs/fashion-mnist.yaml"), SCHEMA)
-    assert list(both.studies) == ["released", "explicit", "fashion-released", "fashion-explicit"]
+    assert list(both.studies)[:4] == ["released", "explicit", "fashion-released", "fashion-explicit"]
     fashion = both.study("fashion-explicit")
     assert fashion.dataset == "fashion_mnist" and fashion.protocol.preset == "explicit"
     assert fashion.pairs[0] == "1-9" and fashion.tsne.pair == "0-6" and fashion.tsne.width == 24

@@ -1,7 +1,7 @@
 import numpy as np
 import torch
 
-from lowcap.settings import Protocol
+from lowcap.protocol import Protocol
 from lowcap.train import train_bank
 
 

@@ -201,3 +201,43 @@ def training_curves(curves: pd.DataFrame, pair: str, png, pdf) -> None:
     width_legend(fig, widths, highlighted, n_seeds, markers=False, loc="lower center",
                  ncol=min(len(highlighted) + 2, 6), bbox_to_anchor=(0.5, 0.0), frameon=False)
     save(fig, png, pdf)
+
+
+def budget_min_width(table: pd.DataFrame, pairs: list[str], png, pdf) -> None:
+    """Minimum width (F1 above the success level on the mean over seeds) against the number of
+    training epochs, one line per pair. A pair that no width of the grid gets there is drawn as an
+    open marker above the axis' top width."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    widths_top = 2 * float(pd.to_numeric(table["min_width_mean"], errors="coerce").max(skipna=True) or 64)
+    # Pairs often share a point (every pair at width 2): each is shifted a little along the log
+    # epoch axis, and the "no width" markers are stacked, so that none hides another.
+    shifts = np.geomspace(0.93, 1 / 0.93, len(pairs)) if len(pairs) > 1 else [1.0]
+    for i, pair in enumerate(pairs):
+        rows = table[table["pair"] == pair].sort_values("epochs")
+        if rows.empty:
+            continue
+        y = pd.to_numeric(rows["min_width_mean"], errors="coerce")
+        colour = f"C{i}"
+        x = rows["epochs"] * shifts[i]
+        ax.plot(x, y, marker="o", ms=4, color=colour, label=pair)
+        missing = y.isna().to_numpy()
+        ax.plot(x[missing], [widths_top * 1.15 ** i] * int(missing.sum()), marker="^", ms=6, ls="none",
+                mfc="none", color=colour)
+    ax.set_xscale("log")
+    ax.set_yscale("log", base=2)
+    ticks = sorted({int(v) for v in pd.to_numeric(table["min_width_mean"], errors="coerce").dropna()})
+    if ticks:
+        ax.set_yticks(ticks)
+        ax.set_yticklabels([str(t) for t in ticks])
+    epochs = sorted(table["epochs"].unique())
+    ax.set_xticks(epochs)
+    ax.set_xticklabels([str(e) for e in epochs])
+    ax.minorticks_off()
+    split, stat = table["split"].iloc[0], table["statistic"].iloc[0]
+    ax.set_xlabel("training epochs")
+    ax.set_ylabel(f"smallest width with F1 > {table['threshold'].iloc[0]:g}\n(mean over seeds; {split}, {stat})")
+    ax.set_title("Minimum width against the training budget (▵: no width of the grid)")
+    ax.legend(title="pair", fontsize=8)
+    ax.grid(alpha=0.3)
+    save(fig, png, pdf)

@@ -15,19 +15,15 @@ sets under its own name merged on top; widths and seeds are shared by every stud
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jsonschema
 import yaml
 
-# The two protocols of the README. `released` follows the authors' released code; `explicit` is
-# the minibatch re-run the paper's reviewers asked for. Keys set beside the preset override it.
-PRESETS = {
-    "released": {"lr": 0.03, "epochs": 100, "batch_size": "full", "init": "normal", "init_std": 0.1},
-    "explicit": {"lr": 0.03, "epochs": 100, "batch_size": 128, "init": "xavier_uniform", "init_std": 0.1},
-}
+from lowcap.protocol import PRESETS, Protocol, protocol  # noqa: F401  (part of the settings' API)
 
 # Keys of the top level that a study may override under its own name. Widths and seeds are one
 # grid for all studies: the training job of a (study, pair) writes one checkpoint per (width,
@@ -38,26 +34,14 @@ STUDY_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 SCHEME_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
+ANALYSES = ("capacity", "lr_sweep", "pruning", "robustness", "tsne", "saliency")
+
+
 class ConfigError(ValueError):
     pass
 
 
 # --------------------------------------------------------------------------- dataclasses
-
-
-@dataclass(frozen=True)
-class Protocol:
-    """Everything that decides how one model is trained (a study's `training`, preset resolved)."""
-
-    lr: float
-    epochs: int
-    batch_size: int | None  # None: full batch, one step per epoch
-    init: str
-    init_std: float
-    preset: str = "custom"  # the preset it came from; "custom" when built by hand
-
-    def as_meta(self) -> dict:
-        return {**asdict(self), "batch_size": "full" if self.batch_size is None else self.batch_size}
 
 
 @dataclass(frozen=True)
@@ -138,6 +122,8 @@ class Study:
     robustness: Robustness
     tsne: Tsne
     saliency: Saliency
+    # What the study builds by default: every analysis, or (a training-budget study) capacity only.
+    analyses: tuple[str, ...] = ANALYSES
 
     def scheme(self, name: str) -> PruningScheme:
         for scheme in self.pruning:
@@ -158,6 +144,12 @@ class Study:
 class Settings:
     studies: dict[str, Study]
     data: dict[str, DataSource]
+    claims: dict  # the `claims` section, `studies` resolved to a list of configured names
+    budget: tuple[str, ...] = ()  # the training-budget axis: studies that differ in epochs only, by epochs
+
+    @property
+    def claim_studies(self) -> list[str]:
+        return list(self.claims["studies"])
 
     def study(self, name: str) -> Study:
         if name not in self.studies:
@@ -258,21 +250,6 @@ def _merged(base: dict, override: dict) -> dict:
     for key, value in override.items():
         out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else copy.deepcopy(value)
     return out
-
-
-def protocol(training: dict) -> Protocol:
-    """The preset named by `preset` (default released), with any keys set beside it taken over."""
-    values = {"preset": "released", **training}
-    values = {**PRESETS[values["preset"]], **values}
-    batch = values["batch_size"]
-    return Protocol(
-        preset=values["preset"],
-        lr=float(values["lr"]),
-        epochs=int(values["epochs"]),
-        batch_size=None if batch == "full" else int(batch),
-        init=values["init"],
-        init_std=float(values["init_std"]),
-    )
 
 
 def _two_classes(pair: str) -> bool:
@@ -377,7 +354,40 @@ def load_settings(config: dict, schema_path: str | Path) -> Settings:
         raise ConfigError("invalid config:\n  " + "\n  ".join(problems))
     data = {name: DataSource(entry.get("mirror"), dict(entry.get("sha256") or {}))
             for name, entry in config["data"].items()}
-    return Settings(studies, data)
+    complete = [name for name, study in studies.items() if study.analyses == ANALYSES]
+    budget = _budget_studies(config["budget"], studies)
+    studies.update(budget)
+    claims = copy.deepcopy(config["claims"])
+    claims["studies"] = list(claims["studies"] or complete)
+    unknown = [s for s in claims["studies"] if s not in studies]
+    if unknown:
+        raise ConfigError(f"invalid config:\n  config key 'claims.studies' names {unknown}; allowed: null or "
+                          f"configured studies {list(studies)}")
+    axis = () if not budget else tuple(sorted([config["budget"]["study"], *budget],
+                                              key=lambda n: studies[n].protocol.epochs))
+    return Settings(studies, data, claims, axis)
+
+
+def _budget_studies(budget: dict, studies: dict[str, Study]) -> dict[str, Study]:
+    """The training-budget axis: copies of one study (`budget.study`) trained for other numbers of
+    epochs, named {study}-e{epochs}, that build the capacity analysis only."""
+    if not budget["epochs"]:
+        return {}
+    base = budget["study"]
+    if base not in studies:
+        raise ConfigError(f"invalid config:\n  config key 'budget.study' is {base!r}; allowed: a configured study "
+                          f"{list(studies)}")
+    out = {}
+    for epochs in budget["epochs"]:
+        if epochs == studies[base].protocol.epochs:
+            continue
+        name = f"{base}-e{epochs}"
+        if name in studies:
+            raise ConfigError(f"invalid config:\n  the budget study {name!r} is also configured under 'studies'; "
+                              "allowed: another name there, or leave it to budget.epochs")
+        proto = dataclasses.replace(studies[base].protocol, epochs=int(epochs))
+        out[name] = dataclasses.replace(studies[base], name=name, protocol=proto, analyses=("capacity",))
+    return out
 
 
 def read_yaml(path: str | Path) -> dict:

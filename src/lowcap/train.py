@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from lowcap.settings import Protocol
+from lowcap.protocol import Protocol
 from lowcap.metrics import Scorer
 from lowcap.model import Bank, init_params
 

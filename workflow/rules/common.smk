@@ -218,11 +218,64 @@ def saliency_model(wildcards):
 
 def study_targets(wildcards):
     study = study_of(wildcards)
-    return [
-        *capacity_targets(study),
-        *lr_sweep_targets(study),
-        *pruning_targets(study),
-        *robustness_targets(study),
-        *tsne_targets(study),
-        *saliency_targets(study),
-    ]
+    targets = {
+        "capacity": capacity_targets,
+        "lr_sweep": lr_sweep_targets,
+        "pruning": pruning_targets,
+        "robustness": robustness_targets,
+        "tsne": tsne_targets,
+        "saliency": saliency_targets,
+    }
+    return [path for analysis in study.analyses for path in targets[analysis](study)]
+
+
+# ---------------------------------------------------------------- claims
+
+
+def claims_inputs(name):
+    """The files one study's claims are measured from, as the claims job reads them."""
+    study = SETTINGS.study(name)
+    paths = lambda template, **kw: template.format(study=name, **kw)
+    rob_pair = study.robustness.pairs[-1]
+    return {
+        "histories": [paths(HISTORY, pair=p) for p in study.pairs],
+        "baseline": paths(f"{TABLES}/logistic_baseline.csv"),
+        "pruning": {
+            s.name: [paths(PRUNING_TABLE, scheme=s.name, pair=p) for p in study.pairs]
+            for s in study.pruning
+        },
+        "dead_neurons": paths(f"{TABLES}/dead_neurons.csv"),
+        "tsne": paths(f"{TABLES}/tsne_similarity.csv"),
+        "saliency_cases": "results/{study}/saliency/cases.csv".format(study=name),
+        "saliency_maps": "results/{study}/saliency/maps.npz".format(study=name),
+        "robustness": paths(ROBUSTNESS_TABLE, pair=rob_pair),
+    }
+
+
+def claims_studies(wildcards):
+    """Per claims study: its pairs, occlusion size and input files (a plain dict, as a param)."""
+    return {
+        name: {
+            "pairs": list(SETTINGS.study(name).pairs),
+            "occlusion_size": SETTINGS.study(name).robustness.occlusion_size,
+            "inputs": claims_inputs(name),
+        }
+        for name in SETTINGS.claim_studies
+    }
+
+
+def claims_inputs_flat(wildcards):
+    files = []
+    for name in SETTINGS.claim_studies:
+        for value in claims_inputs(name).values():
+            if isinstance(value, dict):
+                value = [p for paths in value.values() for p in paths]
+            files += value if isinstance(value, list) else [value]
+    return files
+
+
+# ---------------------------------------------------------------- training budget
+
+
+def budget_inputs(wildcards):
+    return [f"{TABLES}/min_capacity.csv".format(study=name) for name in SETTINGS.budget]

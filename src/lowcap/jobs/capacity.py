@@ -34,3 +34,20 @@ def training_curves_figure(histories: list[str], pair: str, widths: list[int], s
     curves = plots.training_curve_table(history)
     write_table(curves, csv)
     plots.training_curves(curves, pair, png, pdf)
+
+
+def budget_figure(tables: list[str], studies: list[str], epochs: list[int], pairs: list[str], split: str,
+                  stat: str, png: str, pdf: str, csv: str) -> None:
+    """Minimum width per pair against the training budget (epochs), one study per budget."""
+    import pandas as pd
+
+    frames = []
+    for path, study, n in zip(tables, studies, epochs, strict=True):
+        t = pd.read_csv(path, dtype={"pair": str})
+        t = t[(t["split"] == split) & (t["statistic"] == stat)]
+        frames.append(t.assign(study=study, epochs=n))
+    table = pd.concat(frames, ignore_index=True)[["pair", "epochs", "study", "split", "statistic",
+                                                  "min_width_every_seed", "min_width_mean", "threshold"]]
+    write_table(table, csv)
+    plots.budget_min_width(table, pairs, png, pdf)
+    print(table.pivot(index="pair", columns="epochs", values="min_width_mean").to_string())

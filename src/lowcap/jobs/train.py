@@ -9,7 +9,7 @@ import pandas as pd
 
 from lowcap import data
 from lowcap.jobs import set_threads
-from lowcap.settings import Protocol
+from lowcap.protocol import Protocol
 
 
 def train_pair(images: str, labels: str, study: dict, pair: str, seeds: list[int], widths: list[int],

@@ -1,0 +1,82 @@
+# The claims check (results/claims.md): every claim of the paper, measured per study.
+
+
+rule logistic_baseline:
+    """No hidden layer: logistic regression on every (pair, seed) split of a study."""
+    input:
+        unpack(pool_inputs),
+    output:
+        f"{TABLES}/logistic_baseline.csv",
+    log:
+        f"{LOGS}/logistic_baseline.log",
+    benchmark:
+        f"{BENCHMARKS}/logistic_baseline.tsv"
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    params:
+        pairs=lambda wc: list(study_of(wc).pairs),
+        seeds=SEEDS,
+        code=code_digest("lowcap.jobs.baseline"),
+    script:
+        "../scripts/logistic_baseline.py"
+
+
+rule claims_table:
+    """Every claim of the paper, measured per study, with an interval and a verdict."""
+    input:
+        claims_inputs_flat,
+    output:
+        csv=report(
+            "results/claims.csv", caption="../report/claims.rst", category="Claims"
+        ),
+        md="results/claims.md",
+        rst="results/claims.rst",
+    log:
+        "results/logs/claims_table.log",
+    benchmark:
+        "results/benchmarks/claims_table.tsv"
+    conda:
+        ENV
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        studies=claims_studies,
+        rules=lambda wc: SETTINGS.claims,
+        code=code_digest("lowcap.jobs.claims"),
+    script:
+        "../scripts/claims_table.py"
+
+
+rule budget_figure:
+    """Minimum width per pair against the training budget (the budget studies and their base)."""
+    input:
+        budget_inputs,
+    output:
+        png=report(
+            "results/figures/budget_min_width.png",
+            caption="../report/budget.rst",
+            category="Claims",
+        ),
+        pdf="results/figures/budget_min_width.pdf",
+        csv="results/figures/budget_min_width.csv",
+    log:
+        "results/logs/budget_figure.log",
+    conda:
+        ENV
+    resources:
+        mem_mb=500,
+        runtime=10,
+    params:
+        studies=lambda wc: list(SETTINGS.budget),
+        epochs=lambda wc: [SETTINGS.study(s).protocol.epochs for s in SETTINGS.budget],
+        pairs=lambda wc: list(SETTINGS.study(SETTINGS.budget[0]).pairs),
+        split=SETTINGS.claims["capacity_split"],
+        stat=SETTINGS.claims["capacity_statistic"],
+        code=code_digest("lowcap.jobs.capacity"),
+    script:
+        "../scripts/budget_figure.py"
