@@ -96,3 +96,13 @@ def test_figures_are_bit_identical_on_a_rerun(tmp_path):
         digests.append([hashlib.sha256(p.read_bytes()).hexdigest() for p in (png, pdf)])
     assert digests[0] == digests[1]
     assert b"CreationDate" not in (tmp_path / "0.pdf").read_bytes()
+
+
+def test_budget_figure_draws_when_no_pair_reaches_success(drawn):
+    table = pd.DataFrame([{"pair": p, "epochs": e, "split": "val", "statistic": "best_f1", "threshold": 0.9,
+                           "min_width_mean": w, "min_width_every_seed": w}
+                          for p, e, w in [("0-1", 2, None), ("0-1", 4, None), ("4-9", 2, None), ("4-9", 4, 8.0)]])
+    plots.budget_min_width(table, ["0-1", "4-9"], "unused.png", None)
+    ax = drawn[0].axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["8", "none"]
+    plots.budget_min_width(table.assign(min_width_mean=None), ["0-1", "4-9"], "unused.png", None)

@@ -209,7 +209,8 @@ def budget_min_width(table: pd.DataFrame, pairs: list[str], png, pdf) -> None:
     open marker above the axis' top width."""
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
-    widths_top = 2 * float(pd.to_numeric(table["min_width_mean"], errors="coerce").max(skipna=True) or 64)
+    reached = pd.to_numeric(table["min_width_mean"], errors="coerce").dropna()
+    widths_top = 2 * float(reached.max()) if len(reached) else 2.0  # where "no width" markers go
     # Pairs often share a point (every pair at width 2): each is shifted a little along the log
     # epoch axis, and the "no width" markers are stacked, so that none hides another.
     shifts = np.geomspace(0.93, 1 / 0.93, len(pairs)) if len(pairs) > 1 else [1.0]
@@ -226,10 +227,9 @@ def budget_min_width(table: pd.DataFrame, pairs: list[str], png, pdf) -> None:
                 mfc="none", color=colour)
     ax.set_xscale("log")
     ax.set_yscale("log", base=2)
-    ticks = sorted({int(v) for v in pd.to_numeric(table["min_width_mean"], errors="coerce").dropna()})
-    if ticks:
-        ax.set_yticks(ticks)
-        ax.set_yticklabels([str(t) for t in ticks])
+    ticks = sorted({int(v) for v in reached})
+    ax.set_yticks(ticks + [widths_top])
+    ax.set_yticklabels([str(t) for t in ticks] + ["none"])
     epochs = sorted(table["epochs"].unique())
     ax.set_xticks(epochs)
     ax.set_xticklabels([str(e) for e in epochs])
