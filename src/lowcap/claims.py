@@ -402,3 +402,33 @@ def report_rst(long: pd.DataFrame, rules: dict) -> str:
             else:
                 lines.append(f"     - {NOT_TESTABLE}")
     return "\n".join(lines) + "\n"
+
+
+BLOCK_BEGIN = "<!-- claims:begin"
+BLOCK_END = "<!-- claims:end -->"
+
+
+def readme_block(readme: str, claims_md: str) -> str:
+    """`readme` with the text between the claims markers replaced by the table of `claims_md`
+    (its lines from the header row on)."""
+    table = claims_md[claims_md.index("| claim | paper"):].strip()
+    start = readme.index(BLOCK_BEGIN)
+    start = readme.index("\n", start) + 1
+    end = readme.index(BLOCK_END)
+    return readme[:start] + table + "\n" + readme[end:]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python3 -m lowcap.claims README.md results/claims.md`: copy the claims table of a run into
+    the README, between its claims markers (tests/test_readme.py checks that they agree)."""
+    import sys
+    from pathlib import Path
+
+    readme, claims_md = argv if argv is not None else sys.argv[1:]
+    path = Path(readme)
+    path.write_text(readme_block(path.read_text(), Path(claims_md).read_text()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
