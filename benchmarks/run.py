@@ -37,18 +37,11 @@ MNIST = REPO.parent / "shared" / "mnist"
 FASHION = Path("/usr/share/datasets/fashion-mnist")
 
 
-def merge(base: dict, new: dict) -> dict:
-    """As Snakemake merges --configfile files: nested dicts merged, other values replaced."""
-    for key, value in new.items():
-        base[key] = merge(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
-    return base
-
-
 def load_config(*names: str) -> dict:
-    config = yaml.safe_load((REPO / "config.yaml").read_text())
-    for name in names:
-        merge(config, yaml.safe_load((REPO / name).read_text()))
-    return config
+    """config.yaml updated by each named config, as `snakemake --configfile` merges them."""
+    from lowcap.settings import merge_files
+
+    return merge_files([REPO / "config.yaml", *(REPO / name for name in names)])
 
 
 def children_cpu() -> float:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lowcap.settings import ConfigError, Protocol, check_config, load_settings, protocol, read_yaml
+from lowcap.settings import ConfigError, Protocol, check_config, load_settings, merge_files, protocol, read_yaml
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
@@ -16,18 +16,9 @@ def default_config():
     return yaml.safe_load((REPO / "config.yaml").read_text())
 
 
-def update(base, new):
-    """As `snakemake --configfile`: the file's keys update the config's, nested dicts merged."""
-    for k, v in new.items():
-        base[k] = update(base.get(k, {}), v) if isinstance(v, dict) and isinstance(base.get(k), dict) else v
-    return base
-
-
 def merged(*paths):
-    config = default_config()
-    for p in paths:
-        update(config, yaml.safe_load(p.read_text()))
-    return config
+    """As `snakemake --configfile`: each file's keys update config.yaml's, nested dicts merged."""
+    return merge_files([REPO / "config.yaml", *paths])
 
 
 def test_shipped_configs_are_valid_and_name_their_studies():

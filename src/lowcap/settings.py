@@ -30,8 +30,8 @@ from lowcap.protocol import PRESETS, Protocol, protocol  # noqa: F401  (part of 
 # seed), and Snakemake's outputs must be known from the rule alone.
 STUDY_OVERRIDABLE = ("pairs", "lr_sweep", "pruning", "dead_neurons", "robustness", "tsne", "saliency")
 GRID = ("widths", "seeds")
-STUDY_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-SCHEME_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# Study and pruning-scheme names become directory and file names, and wildcards (common.smk).
+NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 ANALYSES = ("capacity", "lr_sweep", "pruning", "robustness", "tsne", "saliency")
@@ -265,7 +265,7 @@ def _study(name: str, entry: dict, sections: dict, problems: list[str]) -> Study
         own = section in entry and (not sub or not isinstance(entry[section], dict) or sub in entry[section])
         return f"{where + '.' if own else ''}{section}{'.' + sub if sub else ''}"
 
-    if not STUDY_NAME.match(name):
+    if not NAME.match(name):
         problems.append(f"study name {name!r} (under 'studies'): allowed: lowercase letters, digits and '-', "
                         "starting with a letter or digit (it becomes a directory name under results/)")
     pairs, widths, seeds = (tuple(sections[k]) for k in ("pairs", *GRID))
@@ -279,7 +279,7 @@ def _study(name: str, entry: dict, sections: dict, problems: list[str]) -> Study
 
     schemes = []
     for scheme_name, scheme in sections["pruning"]["schemes"].items():
-        if not SCHEME_NAME.match(scheme_name):
+        if not NAME.match(scheme_name):
             problems.append(f"pruning scheme name {scheme_name!r} (under '{key('pruning', 'schemes')}'): allowed: "
                             "lowercase letters, digits and '-'")
         schemes.append(PruningScheme(scheme_name, tuple(float(v) for v in scheme["levels"]), scheme["scope"]))
@@ -404,14 +404,9 @@ def read_yaml(path: str | Path) -> dict:
 def merge_files(paths: list[str | Path]) -> dict:
     """config.yaml's keys, updated by each file in turn as `snakemake --configfile` does
     (nested dicts merged, other values replaced)."""
-    def update(base: dict, new: dict) -> dict:
-        for key, value in new.items():
-            base[key] = update(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
-        return base
-
     config: dict = {}
     for path in paths:
-        update(config, read_yaml(path))
+        config = _merged(config, read_yaml(path))
     return config
 
 

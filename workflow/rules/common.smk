@@ -8,6 +8,7 @@ from dataclasses import asdict
 from lowcap.capacity import SUCCESS_F1
 from lowcap.pruning import FIGURE_KINDS
 from lowcap.provenance import code_digest
+from lowcap.settings import NAME
 
 # Path templates, each defined once. Every output of a study is under results/{study}/.
 POOL_FILE = "results/data/{dataset}/{stem}.gz"
@@ -30,8 +31,8 @@ PRUNING_FIGURE_KINDS = list(FIGURE_KINDS)
 
 
 wildcard_constraints:
-    study=r"[a-z0-9][a-z0-9-]*",
-    scheme=r"[a-z0-9][a-z0-9-]*",
+    study=NAME.pattern.strip("^$"),
+    scheme=NAME.pattern.strip("^$"),
     pair=r"\d-\d",
     seed=r"\d+",
     width=r"\d+",
