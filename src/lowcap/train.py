@@ -39,9 +39,39 @@ def train_bank(
     bank = Bank.from_params(
         [init_params(w, seed, protocol.init, protocol.init_std) for w in widths], device
     )
+    records = run_bank(bank, lrs, seed, protocol, protocol.epochs, x_train, y_train, x_val, y_val)
+    return bank.split(), history_table(records, widths, lrs)
+
+
+@torch.no_grad()
+def run_bank(
+    bank: Bank,
+    lrs: list[float],
+    seed: int,
+    protocol: Protocol,
+    epochs: int,
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_val: np.ndarray,
+    y_val: np.ndarray,
+    masks: tuple[torch.Tensor, torch.Tensor] | None = None,
+    score_every_epoch: bool = True,
+) -> dict:
+    """Train `bank` in place for `epochs` epochs of the protocol's SGD (full batch or minibatch),
+    scoring both splits after every epoch (epoch 0: as given). With `masks` (one for w1 and one for
+    w2, 0/1, the bank's shapes), the pruned weights stay zero: the weights are multiplied by their
+    mask after each step, which for plain SGD equals masking the gradient. Returns per split and
+    metric an (epochs + 1, models) array. Without `score_every_epoch`, only the first and the last
+    epoch are scored (the other rows are NaN): scoring sorts every model's logits for the AUC, which
+    costs more than a step when thousands of models train at once."""
+    device = bank.w1.device
     params = bank.parameters()
     lr_hidden, lr_out = bank.unit_values(lrs)
     step_sizes = [lr_hidden.unsqueeze(1), lr_hidden, lr_hidden, lr_out]
+    if masks is not None:
+        mask1, mask2 = (m.to(device=device, dtype=bank.w1.dtype) for m in masks)
+        bank.w1.mul_(mask1)
+        bank.w2.mul_(mask2)
 
     xt = torch.as_tensor(x_train, device=device)
     yt = torch.as_tensor(y_train, device=device)
@@ -50,22 +80,29 @@ def train_bank(
     n = len(xt)
     shuffle = torch.Generator().manual_seed(seed)
 
-    epochs = protocol.epochs
-    m = len(widths)
-    records = {s: {k: np.empty((epochs + 1, m)) for k in ("loss", "f1", "auc")} for s in ("train", "val")}
+    m = len(bank.widths)
+    records = {s: {k: np.full((epochs + 1, m), np.nan) for k in ("loss", "f1", "auc")} for s in ("train", "val")}
 
     scorers = {"train": Scorer(yt), "val": Scorer(yv)}
 
+    scored = lambda epoch: score_every_epoch or epoch in (0, epochs)  # noqa: E731
+
     def record(split: str, epoch: int, logits: torch.Tensor) -> None:
+        if not scored(epoch):
+            return
         for key, values in scorers[split](logits).items():
             records[split][key][epoch] = values.cpu().numpy()
 
     def sgd_step(grads: list[torch.Tensor]) -> None:
         for p, g, lr in zip(params, grads, step_sizes):
             p.sub_(g.mul_(lr))
+        if masks is not None:
+            bank.w1.mul_(mask1)
+            bank.w2.mul_(mask2)
 
     for epoch in range(epochs + 1):
-        record("val", epoch, bank.forward(xv))
+        if scored(epoch):
+            record("val", epoch, bank.forward(xv))
         if protocol.batch_size is None:
             # Full batch: the pass that gives this epoch's training metrics also gives the
             # gradient of the next step.
@@ -74,13 +111,20 @@ def train_bank(
             if epoch < epochs:
                 sgd_step(grads)
         else:
-            record("train", epoch, bank.forward(xt))
+            if scored(epoch):
+                record("train", epoch, bank.forward(xt))
             if epoch < epochs:
                 order = torch.randperm(n, generator=shuffle).to(device)
                 for start in range(0, n, protocol.batch_size):
                     batch = order[start: start + protocol.batch_size]
                     sgd_step(bank.logits_and_grads(xt[batch], yt[batch])[1])
+    return records
 
+
+def history_table(records: dict, widths: list[int], lrs: list[float]) -> pd.DataFrame:
+    """run_bank's records as a long table: one row per (model, epoch, split)."""
+    epochs = len(records["train"]["f1"]) - 1
+    m = len(widths)
     frames = []
     for split, metrics in records.items():
         for k in range(m):
@@ -91,5 +135,4 @@ def train_bank(
                 "split": split,
                 **{key: metrics[key][:, k] for key in ("loss", "f1", "auc")},
             }))
-    history = pd.concat(frames, ignore_index=True)
-    return bank.split(), history
+    return pd.concat(frames, ignore_index=True)
