@@ -70,4 +70,5 @@ rule all:
     input:
         expand(rules.study_manifest.output[0], study=SETTINGS.studies),
         rules.claims_table.output.md,
+        rules.findings.output.md,
         rules.budget_figure.output.png if SETTINGS.budget else [],

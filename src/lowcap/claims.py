@@ -408,25 +408,36 @@ BLOCK_BEGIN = "<!-- claims:begin"
 BLOCK_END = "<!-- claims:end -->"
 
 
-def readme_block(readme: str, claims_md: str) -> str:
-    """`readme` with the text between the claims markers replaced by the table of `claims_md`
-    (its lines from the header row on)."""
-    table = claims_md[claims_md.index("| claim | paper"):].strip()
-    start = readme.index(BLOCK_BEGIN)
+def replace_block(readme: str, begin: str, end: str, body: str) -> str:
+    """`readme` with the lines between the line that starts with `begin` and the `end` marker
+    replaced by `body`."""
+    start = readme.index(begin)
     start = readme.index("\n", start) + 1
-    end = readme.index(BLOCK_END)
-    return readme[:start] + table + "\n" + readme[end:]
+    stop = readme.index(end)
+    return readme[:start] + body.strip() + "\n" + readme[stop:]
+
+
+def readme_block(readme: str, claims_md: str, findings_md: str | None = None) -> str:
+    """`readme` with the text between the claims markers replaced by the table of `claims_md`
+    (its lines from the header row on), and, if given, the findings markers' by `findings_md`."""
+    from lowcap import findings
+
+    out = replace_block(readme, BLOCK_BEGIN, BLOCK_END, claims_md[claims_md.index("| claim | paper"):])
+    if findings_md is not None:
+        out = replace_block(out, findings.BLOCK_BEGIN, findings.BLOCK_END, findings_md)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python3 -m lowcap.claims README.md results/claims.md`: copy the claims table of a run into
-    the README, between its claims markers (tests/test_readme.py checks that they agree)."""
+    """`python3 -m lowcap.claims README.md results/claims.md results/findings.md`: copy the claims
+    table and the findings of a run into the README, between their markers (tests/test_readme.py
+    checks that they agree)."""
     import sys
     from pathlib import Path
 
-    readme, claims_md = argv if argv is not None else sys.argv[1:]
+    readme, claims_md, findings_md = argv if argv is not None else sys.argv[1:]
     path = Path(readme)
-    path.write_text(readme_block(path.read_text(), Path(claims_md).read_text()))
+    path.write_text(readme_block(path.read_text(), Path(claims_md).read_text(), Path(findings_md).read_text()))
     return 0
 
 

@@ -80,3 +80,25 @@ rule budget_figure:
         code=code_digest("lowcap.jobs.capacity"),
     script:
         "../scripts/budget_figure.py"
+
+
+rule findings:
+    """The detail behind the claims table, generated: the tables the README quotes."""
+    input:
+        findings_inputs,
+    output:
+        md="results/findings.md",
+    log:
+        "results/logs/findings.log",
+    conda:
+        ENV
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        studies=findings_studies,
+        budget=findings_budget,
+        rules=lambda wc: SETTINGS.claims,
+        code=code_digest("lowcap.jobs.claims"),
+    script:
+        "../scripts/findings.py"

@@ -280,3 +280,32 @@ def claims_inputs_flat(wildcards):
 
 def budget_inputs(wildcards):
     return [f"{TABLES}/min_capacity.csv".format(study=name) for name in SETTINGS.budget]
+
+
+def findings_studies(wildcards):
+    """Per claims study: the claims' inputs and its capacity table (a plain dict, as a param)."""
+    return {
+        name: {
+            "inputs": claims_inputs(name),
+            "min_capacity": f"{TABLES}/min_capacity.csv".format(study=name),
+        }
+        for name in SETTINGS.claim_studies
+    }
+
+
+def findings_budget(wildcards):
+    return {
+        name: {
+            "epochs": SETTINGS.study(name).protocol.epochs,
+            "min_capacity": f"{TABLES}/min_capacity.csv".format(study=name),
+        }
+        for name in SETTINGS.budget
+    }
+
+
+def findings_inputs(wildcards):
+    return claims_inputs_flat(wildcards) + [
+        entry["min_capacity"]
+        for group in (findings_studies(wildcards), findings_budget(wildcards))
+        for entry in group.values()
+    ]

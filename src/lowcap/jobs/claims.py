@@ -54,3 +54,33 @@ def claims_table(studies: dict[str, dict], rules: dict, csv: str, md: str, rst: 
     Path(md).write_text(intro + claims.wide_markdown(long))
     Path(rst).write_text(claims.report_rst(long, rules))
     print(long.pivot(index="claim_id", columns="study", values="verdict").to_string())
+
+
+def findings(studies: dict[str, dict], budget: dict[str, dict], rules: dict, md: str) -> None:
+    """results/findings.md: the detail behind the claims table (lowcap.findings), per claims study.
+    `studies`: name -> {inputs (as for the claims), min_capacity, noise_sigma}; `budget`: name ->
+    {epochs, min_capacity} for the training-budget axis (may be empty)."""
+    from lowcap import findings as f
+
+    read = lambda path: pd.read_csv(path, dtype={"pair": str})  # noqa: E731
+    inputs = {name: s["inputs"] for name, s in studies.items()}
+    sections = {
+        "Minimum capacity": f.capacity({n: read(s["min_capacity"]) for n, s in studies.items()},
+                                       rules["capacity_statistic"]),
+    }
+    if budget:
+        sections["Training budget"] = f.budget({b["epochs"]: read(b["min_capacity"]) for b in budget.values()},
+                                               rules["capacity_split"], rules["capacity_statistic"])
+    sections["Pruning"] = f.pruning(
+        {n: {scheme: pd.concat([read(p) for p in paths], ignore_index=True)
+             for scheme, paths in i["pruning"].items()} for n, i in inputs.items()},
+        rules["pruning_levels"])
+    sections["Dead neurons (Table 1)"] = f.dead_neurons({n: read(i["dead_neurons"]) for n, i in inputs.items()})
+    sections["t-SNE (Fig. 5)"] = f.tsne({n: read(i["tsne"]) for n, i in inputs.items()})
+    sections["Saliency (Fig. 8)"] = f.saliency({n: read(i["saliency_cases"]) for n, i in inputs.items()},
+                                               {n: dict(np.load(i["saliency_maps"])) for n, i in inputs.items()})
+    sections["Robustness (Fig. 6, 7)"] = f.robustness({n: read(i["robustness"]) for n, i in inputs.items()},
+                                                      rules["noise_sigma"])
+    Path(md).parent.mkdir(parents=True, exist_ok=True)
+    Path(md).write_text(f.document(sections))
+    print(Path(md).read_text())
