@@ -54,6 +54,7 @@ include: "workflow/rules/pruning.smk"
 include: "workflow/rules/robustness.smk"
 include: "workflow/rules/tsne.smk"
 include: "workflow/rules/saliency.smk"
+include: "workflow/rules/open_questions.smk"
 include: "workflow/rules/study.smk"
 include: "workflow/rules/claims.smk"
 

@@ -10,7 +10,8 @@
 2. the training grid against a naive baseline (benchmarks/naive_baseline.py, one process per
    checkpoint, two at a time like --cores 2): wall times and their ratio;
 3. training throughput in GFLOP/s against plain torch matmuls of the same shapes, same run, for
-   full-batch (`released`) and minibatch (`explicit`, batch 128) training;
+   full-batch (`released`) and minibatch (`explicit`, batch 128) training; and the same for the
+   IMP branch's masked fine-tuning, with the job seconds of its branches next to the grid's;
 4. peak RSS of the biggest job;
 5. the paper study on full-size Fashion-MNIST (60k pool, Debian's dataset-fashion-mnist).
 Writes everything to benchmarks/out/results.json as well.
@@ -184,6 +185,79 @@ def roofline(config: dict, study: str) -> dict:
     }
 
 
+def masked_roofline(config: dict, study: str) -> dict:
+    """GFLOP/s of the IMP branch's masked fine-tuning against torch.mm on the same shapes, one thread:
+    the one-shot+ft bank of one (pair, seed) (every width, both scopes, every level, and the dense
+    control), trained for the study's fine-tuning epochs with the masks held and the first and last
+    epoch scored, as lowcap.imp runs it."""
+    import torch
+
+    from lowcap import imp
+    from lowcap.data import load_pool, pair_data
+    from lowcap.model import Bank, init_params
+    from lowcap.settings import protocol
+    from lowcap.train import run_bank
+
+    torch.set_num_threads(1)
+    d = pair_data(*load_pool(MNIST / "t10k-images-idx3-ubyte.gz", MNIST / "t10k-labels-idx1-ubyte.gz"), "4-9", 0)
+    entry = config["studies"][study]
+    proto = protocol(entry.get("training", {}))
+    settings = {**config["imp"], **entry.get("imp", {})}
+    epochs = settings["finetune_epochs"]
+    states = [init_params(w, 0, proto.init, proto.init_std) for w in config["widths"]]
+    jobs = [(s, imp.one_shot_masks(s, 0.0, "layer")) for s in states]
+    jobs += [(s, imp.one_shot_masks(s, level, scope)) for scope in imp.SCOPES
+             for level in imp.levels(settings["rate"], settings["rounds"]) for s in states]
+    hidden, n, nv, batch = sum(s["hidden.weight"].shape[0] for s, _ in jobs), len(d.x_train), len(d.x_val), proto.batch_size
+    x, xv = torch.from_numpy(d.x_train), torch.from_numpy(d.x_val)
+    w = torch.randn(hidden, 784)
+    if batch is None:  # every epoch one full pass (forward and weight gradient); val scored twice
+        flops = (epochs + 1) * 2 * 784 * hidden * 2 * n + 2 * 2 * 784 * hidden * nv
+        g = torch.randn(n, hidden)
+
+        def matmuls():
+            for epoch in range(epochs + 1):
+                torch.mm(x, w.T), torch.mm(g.T, x)
+                if epoch in (0, epochs):
+                    torch.mm(xv, w.T)
+    else:
+        flops = 2 * 2 * 784 * hidden * (n + nv) + epochs * 2 * 784 * hidden * 2 * n
+        g = torch.randn(batch, hidden)
+        batches = [x[i: i + batch] for i in range(0, n, batch)]
+
+        def matmuls():
+            for epoch in range(epochs + 1):
+                if epoch in (0, epochs):
+                    torch.mm(x, w.T), torch.mm(xv, w.T)
+                if epoch < epochs:
+                    for xb in batches:
+                        torch.mm(xb, w.T), torch.mm(g[: len(xb)].T, xb)
+
+    def train():
+        bank = Bank.from_params([imp.masked_state(s, m) for s, m in jobs])
+        masks = (torch.cat([m["hidden"] for _, m in jobs]), torch.cat([m["output"].reshape(-1) for _, m in jobs]))
+        run_bank(bank, [proto.lr] * len(jobs), 0, proto, epochs, d.x_train, d.y_train, d.x_val, d.y_val,
+                 masks=masks, score_every_epoch=False)
+
+    def best_of(f, repeats=3):
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            f()
+            times.append(time.perf_counter() - t0)
+        return min(times)
+
+    train_s, matmul_s = best_of(train), best_of(matmuls)
+    return {
+        "study": study,
+        "shape": f"{len(jobs)} masked models, train {n}x784 @ 784x{hidden}, {epochs} epochs, batch {batch or 'full'}",
+        "train_s": round(train_s, 2),
+        "train_gflops": round(flops / train_s / 1e9, 1),
+        "matmul_gflops": round(flops / matmul_s / 1e9, 1),
+        "fraction_of_roofline": round(matmul_s / train_s, 3),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--skip-fashion", action="store_true")
@@ -197,6 +271,8 @@ def main() -> None:
 
     results["roofline"] = [roofline(mnist, study) for study in ("released", "explicit")]
     print("3. training throughput:", results["roofline"], flush=True)
+    results["masked_roofline"] = [masked_roofline(mnist, study) for study in ("released", "explicit")]
+    print("3c. masked fine-tuning throughput (IMP branch):", results["masked_roofline"], flush=True)
     results["mnist_10k_paper_study"] = whole_paper("mnist10k-released", mnist, "results/released/study.yaml")
     print("1./4. paper study alone, 10k MNIST:", results["mnist_10k_paper_study"], flush=True)
     results["mnist_10k_two_studies"] = whole_paper("mnist10k", mnist)
@@ -227,6 +303,14 @@ def main() -> None:
         print(f"3. training, {r['study']} ({r['shape']}): {r['train_gflops']} GFLOP/s vs matmul "
               f"{r['matmul_gflops']} GFLOP/s: {100 * r['fraction_of_roofline']:.0f}% of roofline "
               f"(target >= {70 if r['study'] == 'released' else 50}%)")
+    for r in results["masked_roofline"]:
+        print(f"3c. masked fine-tuning (IMP), {r['study']} ({r['shape']}): {r['train_gflops']} GFLOP/s vs matmul "
+              f"{r['matmul_gflops']} GFLOP/s: {100 * r['fraction_of_roofline']:.0f}% of roofline (grid's: "
+              f"{100 * next(g for g in results['roofline'] if g['study'] == r['study'])['fraction_of_roofline']:.0f}%)")
+    by_rule = pd.DataFrame(two["job_seconds_by_rule"]).set_index("rule")
+    for rule in ("train_pair", "imp_pair", "mutual_info_pair", "saliency_shift_pair"):
+        if rule in by_rule.index:
+            print(f"   {rule}: {by_rule.loc[rule, 'total_s']} job-s over {by_rule.loc[rule, 'jobs']} jobs (two studies)")
     print(f"4. peak RSS of the biggest job: {two['peak_rss_mb']} MB ({two['peak_rss_job']})")
     if "fashion_mnist_paper_study" in results:
         f = results["fashion_mnist_paper_study"]

@@ -143,5 +143,8 @@ def tiny_config(mirror: Mirror) -> dict:
                        "example_sigma": 0.3, "example_pair": None},
         "tsne": {**single_model, "perplexity": 10, "random_state": 0, "knn_k": 10},
         "saliency": {**single_model, "epsilon": 0.01},
+        "imp": {"rate": 0.5, "rounds": 2, "finetune_epochs": 2, "tolerance_points": 1},
+        "mutual_info": {"sparsity": 95, "scope": "layer", "n_neighbors": 3, "random_state": 0},
+        "saliency_shift": {"n_images": 2, "epsilon": 0.01},
         "budget": {"study": "released", "epochs": [2]},
     }

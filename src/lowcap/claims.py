@@ -46,6 +46,17 @@ RULES = {
                   "else not reproduced",
     "occlusion": "reproduced if the mean is within occlusion_f1_tolerance of the paper's value; partly if the "
                  "paper's value is inside the interval; else not reproduced",
+    "imp_vs_one_shot": "per (pair, width), the highest sparsity with F1 within imp.tolerance_points of the dense F1 on "
+                       "every seed: reproduced if IMP with fine-tuning reaches a higher one than one-shot for at least "
+                       "half of them; partly if for any; else not reproduced",
+    "imp_95": "reproduced if IMP with fine-tuning keeps F1 within imp.tolerance_points of the dense F1 at >= 95% "
+              "sparsity for every (pair, width) in one of the scopes; partly if for at least half; else not "
+              "reproduced",
+    "mi_kept": "AUC of the MI of units whose output weight survives pruning against those whose weight is pruned, "
+               "mean over networks per seed: reproduced if the whole interval is above 0.5; partly if the mean is; "
+               "else not reproduced",
+    "shift_predicts": "Spearman of saliency-map shift and F1 drop within each corruption level, all pairs: reproduced "
+                      "if positive with p < 0.05 at every level; partly if at some; else not reproduced",
 }
 
 
@@ -321,7 +332,58 @@ def study_claims(study: dict, rules: dict, data: dict) -> list[dict]:
                     verdict = NOT_REPRODUCED
                 add(f"occlusion_f1_w{width}", f"4-9 occlusion F1 at width {width}", f"{paper:g}", m, verdict,
                     "occlusion")
+    open_question_claims(data, rules, add)
     return rows
+
+
+def open_question_claims(data: dict, rules: dict, add) -> None:
+    """The rows of the paper's open questions (IMP, MI per unit, saliency under corruption), for the
+    branches the study ran; `add` as in study_claims."""
+    conf = rules["confidence"]
+    if data.get("imp") is not None:
+        from lowcap import imp
+
+        tol = data["imp_tolerance_points"]
+        best = imp.max_sparsity(data["imp"], tol, list(dict.fromkeys(data["imp"]["pair"])))
+        wide = best.pivot_table(index=["pair", "width"], columns=["method", "scope"], values="max_sparsity")
+        for scope in imp.SCOPES:
+            gain = wide[("imp", scope)] - wide[("one-shot", scope)]
+            share = float((gain > 0).mean())
+            text = (f"IMP {wide[('imp', scope)].median():.3g}% vs one-shot {wide[('one-shot', scope)].median():.3g}% "
+                    f"(medians over pairs × widths); IMP higher for {share:.0%}")
+            add(f"imp_vs_one_shot_{scope}", f"one-shot pruning without fine-tuning underestimates the achievable "
+                f"sparsity (scope {scope}: highest sparsity with F1 within {tol:g} point of dense, every seed)",
+                "may underestimate (open question)", Measure(share, text=text, interval="none"),
+                REPRODUCED if share >= 0.5 else PARTLY if share > 0 else NOT_REPRODUCED, "imp_vs_one_shot")
+        shares = {scope: float((wide[("imp", scope)] >= 95).mean()) for scope in imp.SCOPES}
+        top = max(shares.values())
+        add("imp_95", f"with iterative pruning and fine-tuning, F1 stays within {tol:g} point of dense at 95% sparsity "
+            "(share of pairs × widths, every seed)", "kept up to 95%",
+            Measure(top, text="; ".join(f"{s}: {v:.0%}" for s, v in shares.items()), interval="none"),
+            REPRODUCED if top == 1 else PARTLY if top >= 0.5 else NOT_REPRODUCED, "imp_95")
+    if data.get("mutual_info") is not None:
+        mi = data["mutual_info"]
+        per_seed = mi.groupby("seed")["auc_kept_vs_pruned"].mean()
+        m = t_interval(per_seed, conf, (0, 1))
+        scope = mi["scope"].iloc[0] if "scope" in mi else ""
+        add("mi_kept", f"magnitude pruning keeps the units with high mutual information with the label (AUC of kept vs "
+            f"pruned units' MI, {mi['requested_sparsity'].iloc[0]:g}% {scope}; 0.5 = unrelated)",
+            "MI may quantify specialization (open question)", m,
+            NOT_TESTABLE if m.value is None else REPRODUCED if m.low is not None and m.low > 0.5
+            else PARTLY if m.value > 0.5 else NOT_REPRODUCED, "mi_kept")
+    if data.get("saliency_shift") is not None:
+        p = data["saliency_shift"]
+        rows = p[(p["pair"] == "all") & (p["method"] == "gradient")]
+        within = rows[(rows["scope"] == "within level") & rows["spearman_rho"].notna()]
+        pooled = rows[rows["scope"] == "pooled"]
+        hits = int(((within["spearman_rho"] > 0) & (within["p_value"] < 0.05)).sum())
+        text = (f"{hits} of {len(within)} levels (median ρ {within['spearman_rho'].median():.2f}); pooled ρ "
+                f"{float(pooled['spearman_rho'].iloc[0]):.2f}" if len(within) and len(pooled) else None)
+        add("shift_predicts", "the shift of the saliency map under corruption predicts the F1 drop (gradient maps; "
+            "Spearman within each corruption level, all pairs)", "how reasoning shifts (open question)",
+            Measure(float(hits), text=text, interval="none"),
+            NOT_TESTABLE if not len(within) else REPRODUCED if hits == len(within) else PARTLY if hits
+            else NOT_REPRODUCED, "shift_predicts")
 
 
 def _pct_change(table: pd.DataFrame, level: float) -> pd.DataFrame:

@@ -178,3 +178,55 @@ BLOCK_END = "<!-- findings:end -->"
 def document(sections: dict[str, str]) -> str:
     """results/findings.md: one heading per topic."""
     return "".join(f"#### {title}\n\n{body.strip()}\n\n" for title, body in sections.items()).strip() + "\n"
+
+
+def imp_methods(tables: dict[str, pd.DataFrame], tolerance_points: dict[str, float]) -> str:
+    """Per study: the highest sparsity within the tolerance of the dense F1 (lowcap.imp.max_sparsity),
+    median and range over pairs x widths, and the share of them at >= 95%, per method and scope."""
+    from lowcap import imp
+
+    rows = []
+    for study, table in tables.items():
+        best = imp.max_sparsity(table, tolerance_points[study], list(dict.fromkeys(table["pair"])))
+        for (method, scope), g in best.groupby(["method", "scope"], sort=False):
+            rows.append({"study": study, "method": method, "scope": scope,
+                         "median": f"{g['max_sparsity'].median():.3g}",
+                         "range": f"{g['max_sparsity'].min():.3g}–{g['max_sparsity'].max():.3g}",
+                         "share ≥ 95%": f"{(g['max_sparsity'] >= 95).mean():.0%}",
+                         "median vs dense + fine-tuning": f"{g['max_sparsity_vs_dense_ft'].median():.3g}"})
+    return ("Highest achieved sparsity (%) with F1 within the tolerance of the dense F1 on every seed, over pairs × "
+            "widths (`tables/imp_max_sparsity.csv`)\n\n" + markdown_table(pd.DataFrame(rows)))
+
+
+def mutual_information(summaries: dict[str, pd.DataFrame], pairs: dict[str, list[str]]) -> str:
+    """Per study and pair: the mean unit MI fraction (narrowest and widest width), the concentration,
+    and the kept-vs-pruned AUC, means over seeds (and widths where said); pairs in config order."""
+    rows = []
+    for study, s in summaries.items():
+        lo, hi = s["width"].min(), s["width"].max()
+        for pair in pairs[study]:
+            g = s[s["pair"] == pair]
+            at = lambda w, col: g.loc[g["width"] == w, col].mean()  # noqa: E731
+            rows.append({"study": study, "pair": pair,
+                         f"mean MI / H(Y), width {lo}": f"{at(lo, 'mean_mi_frac'):.2f}",
+                         f"width {hi}": f"{at(hi, 'mean_mi_frac'):.2f}",
+                         f"concentration, width {hi}": f"{at(hi, 'concentration'):.2f}",
+                         "kept vs pruned AUC (mean over widths)": _num(g["auc_kept_vs_pruned"].mean(), 2)})
+    return ("Mutual information of hidden units with the label, means over seeds (`tables/mutual_info.csv`)\n\n"
+            + markdown_table(pd.DataFrame(rows)))
+
+
+def saliency_shift(predicts: dict[str, pd.DataFrame]) -> str:
+    """Per study and method: does the map shift predict the F1 drop (all pairs together)?"""
+    rows = []
+    for study, p in predicts.items():
+        for method, g in p[p["pair"] == "all"].groupby("method"):
+            pooled = g[g["scope"] == "pooled"].iloc[0]
+            within = g[(g["scope"] == "within level") & g["spearman_rho"].notna()]
+            rows.append({"study": study, "method": method,
+                         "pooled ρ (n)": f"{pooled['spearman_rho']:.2f} ({int(pooled['n_points'])})",
+                         "within one level: ρ range": f"{within['spearman_rho'].min():.2f} to "
+                                                      f"{within['spearman_rho'].max():.2f}",
+                         "levels with ρ > 0, p < 0.05": f"{int(((within['spearman_rho'] > 0) & (within['p_value'] < 0.05)).sum())} of {len(within)}"})
+    return ("Spearman of the saliency-map shift (1 − ρ of clean and corrupted maps) and the F1 drop, over checkpoints "
+            "of every pair (`tables/saliency_shift_predicts_drop.csv`)\n\n" + markdown_table(pd.DataFrame(rows)))

@@ -28,13 +28,15 @@ from lowcap.protocol import PRESETS, Protocol, protocol  # noqa: F401  (part of 
 # Keys of the top level that a study may override under its own name. Widths and seeds are one
 # grid for all studies: the training job of a (study, pair) writes one checkpoint per (width,
 # seed), and Snakemake's outputs must be known from the rule alone.
-STUDY_OVERRIDABLE = ("pairs", "lr_sweep", "pruning", "dead_neurons", "robustness", "tsne", "saliency")
+STUDY_OVERRIDABLE = ("pairs", "lr_sweep", "pruning", "dead_neurons", "robustness", "tsne", "saliency", "imp",
+                     "mutual_info", "saliency_shift")
 GRID = ("widths", "seeds")
 # Study and pruning-scheme names become directory and file names, and wildcards (common.smk).
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
-ANALYSES = ("capacity", "lr_sweep", "pruning", "robustness", "tsne", "saliency")
+ANALYSES = ("capacity", "lr_sweep", "pruning", "robustness", "tsne", "saliency", "imp", "mutual_info",
+            "saliency_shift")
 
 
 class ConfigError(ValueError):
@@ -108,6 +110,30 @@ class Saliency:
 
 
 @dataclass(frozen=True)
+class Imp:
+    """Iterative magnitude pruning with fine-tuning (lowcap.imp)."""
+
+    rate: float
+    rounds: int
+    finetune_epochs: int
+    tolerance_points: float
+
+
+@dataclass(frozen=True)
+class MutualInfo:
+    sparsity: float
+    scope: str
+    n_neighbors: int
+    random_state: int
+
+
+@dataclass(frozen=True)
+class SaliencyShift:
+    n_images: int
+    epsilon: float
+
+
+@dataclass(frozen=True)
 class Study:
     name: str
     dataset: str
@@ -122,6 +148,9 @@ class Study:
     robustness: Robustness
     tsne: Tsne
     saliency: Saliency
+    imp: Imp
+    mutual_info: MutualInfo
+    saliency_shift: SaliencyShift
     # What the study builds by default: every analysis, or (a training-budget study) capacity only.
     analyses: tuple[str, ...] = ANALYSES
 
@@ -324,6 +353,12 @@ def _study(name: str, entry: dict, sections: dict, problems: list[str]) -> Study
                      "perplexity": float(sections["tsne"]["perplexity"])}),
         saliency=Saliency(**{**sections["saliency"], "sparsity": float(sections["saliency"]["sparsity"]),
                              "epsilon": float(sections["saliency"]["epsilon"])}),
+        imp=Imp(float(sections["imp"]["rate"]), int(sections["imp"]["rounds"]), int(sections["imp"]["finetune_epochs"]),
+                float(sections["imp"]["tolerance_points"])),
+        mutual_info=MutualInfo(float(sections["mutual_info"]["sparsity"]), sections["mutual_info"]["scope"],
+                               int(sections["mutual_info"]["n_neighbors"]), int(sections["mutual_info"]["random_state"])),
+        saliency_shift=SaliencyShift(int(sections["saliency_shift"]["n_images"]),
+                                     float(sections["saliency_shift"]["epsilon"])),
     )
 
 

@@ -18,6 +18,9 @@ LR_SWEEP_HISTORY = "results/{study}/lr_sweep/{pair}/s{seed}_history.csv"
 PRUNING_TABLE = "results/{study}/pruning/{scheme}/{pair}.csv"
 ROBUSTNESS_TABLE = "results/{study}/robustness/{pair}.csv"
 ROBUSTNESS_EXAMPLE = "results/{study}/robustness/{pair}_example.npz"
+IMP_TABLE = "results/{study}/imp/{pair}.csv"
+MUTUAL_INFO_TABLE = "results/{study}/mutual_info/{pair}.csv"
+SALIENCY_SHIFT_TABLE = "results/{study}/saliency_shift/{pair}.csv"
 FIGURES = "results/{study}/figures"
 TABLES = "results/{study}/tables"
 LOGS = "results/logs/{study}"
@@ -214,6 +217,35 @@ def saliency_model(wildcards):
     return [s.pair, s.width, s.seed]
 
 
+# ---------------------------------------------------------------- the paper's open questions
+
+
+def imp_targets(study):
+    return [
+        *expand(f"{FIGURES}/imp_{{pair}}.png", study=study.name, pair=study.pairs),
+        f"{FIGURES}/imp_recovery.png".format(study=study.name),
+        f"{TABLES}/imp_max_sparsity.csv".format(study=study.name),
+    ]
+
+
+def mutual_info_targets(study):
+    return [
+        f"{FIGURES}/mutual_info.png".format(study=study.name),
+        f"{TABLES}/mutual_info.csv".format(study=study.name),
+    ]
+
+
+def saliency_shift_targets(study):
+    return [
+        *expand(
+            f"{FIGURES}/saliency_shift_{{pair}}.png",
+            study=study.name,
+            pair=study.robustness.pairs,
+        ),
+        f"{TABLES}/saliency_shift_predicts_drop.csv".format(study=study.name),
+    ]
+
+
 # ---------------------------------------------------------------- study
 
 
@@ -226,6 +258,9 @@ def study_targets(wildcards):
         "robustness": robustness_targets,
         "tsne": tsne_targets,
         "saliency": saliency_targets,
+        "imp": imp_targets,
+        "mutual_info": mutual_info_targets,
+        "saliency_shift": saliency_shift_targets,
     }
     return [path for analysis in study.analyses for path in targets[analysis](study)]
 
@@ -250,6 +285,19 @@ def claims_inputs(name):
         "saliency_cases": "results/{study}/saliency/cases.csv".format(study=name),
         "saliency_maps": "results/{study}/saliency/maps.npz".format(study=name),
         "robustness": paths(ROBUSTNESS_TABLE, pair=rob_pair),
+        "imp": (
+            [paths(IMP_TABLE, pair=p) for p in study.pairs]
+            if "imp" in study.analyses
+            else []
+        ),
+        "mutual_info": (
+            paths(f"{TABLES}/mutual_info.csv") if "mutual_info" in study.analyses else []
+        ),
+        "saliency_shift": (
+            paths(f"{TABLES}/saliency_shift_predicts_drop.csv")
+            if "saliency_shift" in study.analyses
+            else []
+        ),
     }
 
 
@@ -259,7 +307,10 @@ def claims_studies(wildcards):
         name: {
             "pairs": list(SETTINGS.study(name).pairs),
             "occlusion_size": SETTINGS.study(name).robustness.occlusion_size,
-            "inputs": claims_inputs(name),
+            "inputs": {
+                **claims_inputs(name),
+                "imp_tolerance_points": SETTINGS.study(name).imp.tolerance_points,
+            },
         }
         for name in SETTINGS.claim_studies
     }
@@ -288,6 +339,8 @@ def findings_studies(wildcards):
         name: {
             "inputs": claims_inputs(name),
             "min_capacity": f"{TABLES}/min_capacity.csv".format(study=name),
+            "imp_tolerance_points": SETTINGS.study(name).imp.tolerance_points,
+            "pairs": list(SETTINGS.study(name).pairs),
         }
         for name in SETTINGS.claim_studies
     }

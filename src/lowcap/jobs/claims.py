@@ -30,6 +30,13 @@ def read_study(inputs: dict) -> dict:
         "saliency_cases": cases,
         "stroke_focus": (float(focus.mean()), float(random_focus.mean())),
         "robustness": pd.read_csv(inputs["robustness"], dtype={"pair": str}) if inputs.get("robustness") else None,
+        # The open questions' branches, where the study runs them.
+        "imp": (pd.concat([pd.read_csv(p, dtype={"pair": str}) for p in inputs["imp"]], ignore_index=True)
+                if inputs.get("imp") else None),
+        "imp_tolerance_points": inputs.get("imp_tolerance_points"),
+        "mutual_info": pd.read_csv(inputs["mutual_info"], dtype={"pair": str}) if inputs.get("mutual_info") else None,
+        "saliency_shift": (pd.read_csv(inputs["saliency_shift"], dtype={"pair": str})
+                           if inputs.get("saliency_shift") else None),
     }
 
 
@@ -81,6 +88,17 @@ def findings(studies: dict[str, dict], budget: dict[str, dict], rules: dict, md:
                                                {n: dict(np.load(i["saliency_maps"])) for n, i in inputs.items()})
     sections["Robustness (Fig. 6, 7)"] = f.robustness({n: read(i["robustness"]) for n, i in inputs.items()},
                                                       rules["noise_sigma"])
+    with_imp = {n: i for n, i in inputs.items() if i.get("imp")}
+    if with_imp:
+        sections["Iterative pruning with fine-tuning"] = f.imp_methods(
+            {n: pd.concat([read(p) for p in i["imp"]], ignore_index=True) for n, i in with_imp.items()},
+            {n: studies[n]["imp_tolerance_points"] for n in with_imp})
+    with_mi = {n: read(i["mutual_info"]) for n, i in inputs.items() if i.get("mutual_info")}
+    if with_mi:
+        sections["Mutual information per unit"] = f.mutual_information(with_mi, {n: studies[n]["pairs"] for n in with_mi})
+    with_shift = {n: read(i["saliency_shift"]) for n, i in inputs.items() if i.get("saliency_shift")}
+    if with_shift:
+        sections["Saliency under corruption"] = f.saliency_shift(with_shift)
     Path(md).parent.mkdir(parents=True, exist_ok=True)
     Path(md).write_text(f.document(sections))
     print(Path(md).read_text())

@@ -1,0 +1,59 @@
+"""Iterative magnitude pruning with fine-tuning, against one-shot pruning (lowcap.imp)."""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+
+from lowcap import imp
+from lowcap.jobs import set_threads
+from lowcap.tables import write_table
+
+
+def imp_pair(checkpoints: list[str], expected: list[list], images: str, labels: str, study: str,
+             protocol: dict, rate: float, rounds: int, finetune_epochs: int, out: str, threads: int = 1) -> None:
+    """Every checkpoint of one pair: one-shot, one-shot + fine-tuning, IMP, and the dense control."""
+    from lowcap.evaluation import load_checked
+    from lowcap.protocol import Protocol
+
+    device = set_threads(threads)
+    loaded = load_checked(checkpoints, images, labels, study, expected)
+    start = time.perf_counter()
+    table = imp.run_pair(loaded, images, labels, rate, rounds, finetune_epochs, Protocol(**protocol), device)
+    print(f"{len(loaded)} checkpoints, rate {rate}, {rounds} rounds, {finetune_epochs} fine-tuning epochs per "
+          f"round, device {device}: {time.perf_counter() - start:.1f} s")
+    write_table(table, out)
+    judged = imp.evaluated(table)
+    print("validation F1, mean over seeds and widths, by method, scope and round:")
+    print(judged.pivot_table(index=["method", "scope"], columns="round", values="val_f1").round(3).to_string())
+
+
+def imp_figure(table_csv: str, pair: str, tolerance_points: float, finetune_epochs: int, png: str, pdf: str,
+               csv: str) -> None:
+    """F1 against achieved sparsity by method, one pair."""
+    curves = imp.figure_curves(pd.read_csv(table_csv, dtype={"pair": str}))
+    write_table(curves, csv)
+    imp.plot_pair(curves, pair, tolerance_points, finetune_epochs, png, pdf)
+
+
+def imp_summary(tables: list[str], pairs: list[str], tolerance_points: float, finetune_epochs: int,
+                outputs: dict[str, str]) -> None:
+    """The recovery figure and the max-sparsity table of a study.
+    `outputs`: 'recovery_{png,pdf,csv}', 'table_csv', 'table_md'."""
+    table = pd.concat([pd.read_csv(p, dtype={"pair": str}) for p in tables], ignore_index=True)
+    recovery = imp.recovery_curves(table)
+    write_table(recovery, outputs["recovery_csv"])
+    imp.plot_recovery(recovery, pairs, finetune_epochs, outputs["recovery_png"], outputs["recovery_pdf"])
+    best = imp.max_sparsity(table, tolerance_points, pairs)
+    intro = (f"Highest achieved sparsity (% of all weights zero, lowest over seeds) at which validation F1 stays "
+             f"within {tolerance_points:g} point of the same checkpoint's dense F1 on every seed, at that round "
+             "and every round before it (0: not even the first round). one-shot: no retraining; one-shot+ft: "
+             f"{finetune_epochs} epochs of fine-tuning with the mask held; imp: iterative, {finetune_epochs} "
+             "epochs per round. The CSV also has the same against the dense model fine-tuned as long "
+             "(`max_sparsity_vs_dense_ft`).\n\n")
+    best.to_csv(outputs["table_csv"], index=False, float_format="%.6g")
+    with open(outputs["table_md"], "w") as fh:
+        fh.write(intro + imp.max_sparsity_markdown(best))
+    print(best.pivot_table(index=["method", "scope"], columns="pair", values="max_sparsity", sort=False).round(1)
+          .to_string())

@@ -1,0 +1,43 @@
+"""Mutual information between each hidden unit and the label (lowcap.mutual_info)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from lowcap import mutual_info
+from lowcap.jobs import set_threads
+from lowcap.tables import write_table
+
+
+def mutual_info_pair(checkpoints: list[str], expected: list[list], images: str, labels: str, study: str,
+                     sparsity: float, scope: str, n_neighbors: int, random_state: int, out: str,
+                     threads: int = 1) -> None:
+    """One row per hidden unit of every checkpoint of one pair: its MI with the label, and what
+    one-shot magnitude pruning keeps of it."""
+    from lowcap.evaluation import load_checked
+
+    set_threads(threads)
+    loaded = load_checked(checkpoints, images, labels, study, expected)
+    units = mutual_info.network_unit_table(loaded, sparsity, scope, random_state, n_neighbors)
+    write_table(units, out)
+    print(units.pivot_table(index="width", columns="seed", values="mi_frac").round(3).to_string())
+
+
+def mutual_info_figure(tables: list[str], pairs: list[str], outputs: dict[str, str]) -> None:
+    """The per-network summary table and the figure of MI against width, per pair."""
+    units = pd.concat([pd.read_csv(p, dtype={"pair": str}) for p in tables], ignore_index=True)
+    summary = mutual_info.network_summary(units)
+    write_table(summary, outputs["table_csv"])
+    curves = mutual_info.figure_table(summary, pairs)
+    write_table(curves, outputs["csv"])
+    mutual_info.plot_mi(curves, outputs["png"], outputs["pdf"])
+    means = summary.groupby(["pair", "width"], sort=False)[["mean_mi_frac", "concentration", "auc_kept_vs_pruned"]].mean()
+    with open(outputs["table_md"], "w") as fh:
+        from lowcap.tables import markdown_table
+
+        fh.write("Per-network mutual information between hidden units and the label (k-NN estimator, nats / H(Y)), "
+                 "mean over seeds: mean_mi_frac (the specialization index), concentration (0: spread evenly, 1: one "
+                 "unit), auc_kept_vs_pruned (probability that a unit whose output weight survives pruning has higher "
+                 "MI than one whose weight is pruned; 0.5: no relation).\n\n"
+                 + markdown_table(means.reset_index().round(3)))
+    print(means.round(3).to_string())

@@ -1,0 +1,179 @@
+"""Saliency shift under corruption: rank correlations against scipy, identities that must give
+rho = 1 exactly, the corrupted images against robustness's draws, and the shift-vs-drop statistic on
+a table with a known answer."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from conftest import make_meta
+
+from lowcap import robustness, saliency, saliency_shift
+from lowcap.evaluation import Loaded
+from lowcap.model import MLP, init_params
+
+D = 28 * 28
+N_VAL, N_IMAGES, SIGMAS, OCC = 48, 4, [0.0, 0.3], 7
+# Ranks of identical maps are identical: rho is 1 up to float64 rounding of a correlation of 784
+# ranks (~1e-15); one swapped pair of neighbouring ranks costs 12 / (784^3 - 784) ~ 2.5e-8.
+EXACT = 1e-12
+
+
+def split(seed: int, zero_first: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    x = rng.random((N_VAL, D), dtype=np.float32)
+    x[:zero_first] = 0  # all-zero images: occlusion leaves them as they are
+    return x, (rng.random(N_VAL) < 0.5).astype(np.float32)
+
+
+def checkpoint(width: int, seed: int, x: np.ndarray, y: np.ndarray, state: dict | None = None) -> Loaded:
+    if state is None:  # a positive bias: units active on the all-zero images too (maps not all zero)
+        state = {**init_params(width, seed * 100 + width, "normal", 0.1), "hidden.bias": torch.full((width,), 0.1)}
+    model = MLP(width)
+    model.load_state_dict(state)
+    return Loaded("test", model, make_meta("4-9", width, seed, "digest"), x, y)
+
+
+@pytest.fixture(scope="module")
+def shift_table() -> pd.DataFrame:
+    loaded = [checkpoint(w, s, *split(s, zero_first=N_IMAGES)) for s in (0, 1) for w in (2, 3, 4, 6, 8)]
+    return saliency_shift.map_shift(loaded, SIGMAS, OCC, n_images=N_IMAGES, epsilon=0.01)
+
+
+def test_rank_correlation_equals_scipy_and_saliency_spearman():
+    from scipy.stats import spearmanr
+
+    rng = np.random.default_rng(0)
+    a = np.round(rng.random((5, 28, 28)), 1)  # many ties: average ranks must match scipy's
+    b = np.round(a + 0.3 * rng.standard_normal(a.shape), 1)
+    b[4] = -a[4] ** 3
+    rho = saliency_shift.rank_correlation(a, b)
+    for i in range(5):
+        assert rho[i] == pytest.approx(spearmanr(a[i].ravel(), b[i].ravel()).statistic, abs=EXACT)
+        assert rho[i] == pytest.approx(saliency.spearman(a[i], b[i]), abs=EXACT)
+    assert rho[4] == pytest.approx(-1.0, abs=EXACT)
+    b[2] = 0  # an all-zero map has no ranking: NaN, without a warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rho = saliency_shift.rank_correlation(a, b)
+    assert np.isnan(rho[2]) and np.isfinite(np.delete(rho, 2)).all()
+
+
+def test_unchanged_images_give_rho_one(shift_table):
+    t = shift_table
+    assert len(t) == 2 * 5 * 2 * (1 + len(SIGMAS) + 1) and (t["n_images"] == N_IMAGES).all()
+    # sigma 0 returns the images unchanged, and occlusion leaves all-zero images as they are.
+    same = t[(t["sigma"] == 0) | (t["corruption"] == "occlusion")]
+    assert np.allclose(same[["rho_mean", "rho_min", "rho_max"]], 1.0, rtol=0, atol=EXACT)
+    assert (same["n_undefined"] == 0).all()
+    assert (t.loc[t["sigma"] == 0, "f1_drop"] == 0).all()
+    assert t["sigma"].isna().equals(t["corruption"] == "occlusion")
+    # Noise does move the maps: the check above could fail.
+    noisy = t[t["sigma"] == 0.3]
+    assert (noisy["rho_mean"] < 1 - 1e-3).all()
+
+
+def test_always_active_single_unit_has_input_independent_gradient_ranking():
+    """Unit 0 is active for every input in [0, 1] (bias 20 > sum |W[0]| ~ 6), the others never
+    (bias -20): dp/dx = p(1-p) w_out[0] W[0, :], one ranking of |W[0, :]| for every input, so the
+    clean and corrupted gradient maps have rho = 1 exactly (the float64 product by the factor p(1-p)
+    keeps the order of 784 distinct |W[0, i]|)."""
+    state = init_params(3, 0, "normal", 0.01)
+    state["hidden.bias"] = torch.tensor([20.0, -20.0, -20.0])
+    state["output.weight"] = torch.tensor([[0.1, 0.5, -0.5]])
+    state["output.bias"] = torch.tensor([-2.0])
+    assert float(state["hidden.weight"][0].abs().sum()) < 20
+    x, y = split(3)
+    table = saliency_shift.map_shift([checkpoint(3, 3, x, y, state)], [0.2, 0.5], OCC, n_images=6, epsilon=0.01)
+    grad = table[table["method"] == "gradient"]
+    assert np.allclose(grad[["rho_min", "rho_max"]], 1.0, rtol=0, atol=EXACT)
+    # The epsilon map adds a second-order Taylor term, eps w_out W_i (1 - 2p) / 2 ~ 1e-5 relative,
+    # which can swap only near-equal |W_i|: rho stays above 0.999.
+    assert (table.loc[table["method"] == "epsilon", "rho_min"] > 0.999).all()
+
+
+def test_corrupted_images_are_the_robustness_draws(monkeypatch):
+    seen = []
+    original = saliency.saliency_maps
+    monkeypatch.setattr(saliency, "saliency_maps", lambda model, x, eps: seen.append(x.clone()) or original(model, x, eps))
+    seed = 42
+    x, y = split(seed)
+    loaded = [checkpoint(4, seed, x, y), checkpoint(6, seed, x, y)]
+    table = saliency_shift.map_shift(loaded, [0.2, 0.5], OCC, n_images=3, epsilon=0.01, batch=2)
+    xt = torch.as_tensor(x)
+    # The whole split is corrupted, then sliced: the same images evaluate_corruptions scores.
+    expected = torch.cat([xt[:3], robustness.gaussian_noise(xt, 0.2, seed)[:3],
+                          robustness.gaussian_noise(xt, 0.5, seed)[:3], robustness.occlude(xt, OCC, seed)[:3]])
+    assert len(seen) == 2 * 4 * 2  # 2 models x 4 sets x 2 chunks of <= 2 images
+    for model_calls in (seen[:8], seen[8:]):  # the same images for every width of a seed
+        assert torch.equal(torch.cat(model_calls), expected)
+    assert not torch.equal(robustness.gaussian_noise(xt, 0.2, 0)[:3], expected[3:6])  # the seed matters
+    scores = robustness.evaluate_checkpoints(loaded, [0.2, 0.5], OCC)
+    merged = table[table["method"] == "gradient"].merge(scores, on=["pair", "width", "seed", "corruption", "sigma"],
+                                                        suffixes=("", "_robustness"))
+    assert len(merged) == 2 * 4 and (merged["f1"] == merged["f1_robustness"]).all()
+    assert (merged["auc"] == merged["auc_robustness"]).all()
+
+
+def test_dead_network_gives_undefined_rho_counted_without_warnings():
+    state = init_params(2, 0, "normal", 0.1)
+    state["hidden.bias"] = torch.tensor([-100.0, -100.0])  # no unit ever active: every map all zero
+    x, y = split(5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = saliency_shift.map_shift([checkpoint(2, 5, x, y, state)], [0.3], OCC, n_images=5)
+        summary = saliency_shift.shift_summary(table)
+        saliency_shift.shift_predicts_drop(table)
+    assert (table["n_undefined"] == 5).all() and table["rho_mean"].isna().all()
+    assert (summary["n_undefined"] == 5).all()
+
+
+def test_shift_predicts_drop_on_a_known_monotone_relation():
+    rng = np.random.default_rng(0)
+    rows = []
+    for width in (2, 4, 8, 16):
+        for seed in (0, 1, 2):
+            for corruption, sigma in (("clean", 0.0), ("noise", 0.1), ("noise", 0.3), ("occlusion", np.nan)):
+                shift = 0.0 if corruption == "clean" else rng.random() * (0.5 if np.isnan(sigma) else sigma)
+                for method, sign in (("gradient", 1), ("epsilon", -1)):
+                    rows.append({"pair": "4-9", "width": width, "seed": seed, "method": method,
+                                 "corruption": corruption, "sigma": sigma, "rho_mean": 1 - shift,
+                                 "f1_drop": sign * shift ** 3, "n_undefined": 0})
+    rows.append({**rows[-1], "rho_mean": np.nan, "f1_drop": 5.0})  # undefined: left out
+    out = saliency_shift.shift_predicts_drop(pd.DataFrame(rows))
+    assert set(out["pair"]) == {"4-9", "all"} and set(out["scope"]) == {"pooled", "within level"}
+    gradient, epsilon = out[out["method"] == "gradient"], out[out["method"] == "epsilon"]
+    assert np.allclose(gradient["spearman_rho"], 1.0, atol=EXACT) and np.allclose(epsilon["spearman_rho"], -1.0, atol=EXACT)
+    pooled = out[(out["scope"] == "pooled") & (out["method"] == "epsilon")]
+    assert (pooled["n_points"] == 4 * 3 * 3).all() and (pooled["p_value"] < 1e-6).all()
+    within = out[(out["scope"] == "within level") & (out["pair"] == "4-9")]
+    assert (within["n_points"] == 12).all() and (within["n_widths"] == 4).all() and len(within) == 2 * 3
+    assert "at 3 of 3 levels" in saliency_shift.verdict(out).splitlines()[1]  # gradient, sorted second
+
+
+def test_summary_figure_table_and_plot(shift_table, drawn):
+    summary = saliency_shift.shift_summary(shift_table)
+    assert len(summary) == len(shift_table) // 2 and (summary["n_seeds"] == 2).all()
+    per_seed = shift_table.groupby(["width", "method", "corruption", "sigma"], dropna=False)["rho_mean"]
+    merged = summary.merge(per_seed.mean().rename("check").reset_index(), on=["width", "method", "corruption", "sigma"])
+    assert np.allclose(merged["rho_mean"], merged["check"], rtol=0, atol=1e-15)
+    assert (summary["rho_seed_min"] <= summary["rho_mean"] + 1e-15).all()
+    curves = saliency_shift.figure_table(summary, "epsilon")
+    assert set(curves["method"]) == {"epsilon"} and curves["highlighted"].sum() == 4 * 4  # 4 of 5 widths
+    saliency_shift.plot_shift(curves, "4-9", "a.png", "a.pdf", occlusion_size=OCC)
+    ax, bx = drawn[0].axes[:2]
+    lo, hi = ax.get_ylim()
+    assert -1 <= lo < curves["rho_seed_min"].min() and hi == 1
+    # The line of width 8 (highlighted) is the clean and noise rho_mean of figure_table.
+    line = curves[(curves["width"] == 8) & (curves["corruption"] != "occlusion")].sort_values("sigma")
+    drawn_lines = [l for l in ax.get_lines() if l.get_label() == "H = 8"]
+    assert len(drawn_lines) == 1 and np.allclose(drawn_lines[0].get_ydata(), line["rho_mean"])
+    # Panel (b): one point per (width, noise sigma) at (1 - rho, F1 drop).
+    noise = curves[curves["corruption"] == "noise"]
+    offsets = bx.collections[0].get_offsets()
+    assert np.allclose(offsets, np.c_[1 - noise["rho_mean"], noise["f1_drop_mean"]])
+    assert len(bx.collections[1].get_offsets()) == 5  # occlusion, one per width

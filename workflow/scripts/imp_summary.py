@@ -1,0 +1,11 @@
+from lowcap.jobs import logged
+from lowcap.jobs.imp import imp_summary
+
+with logged(snakemake.log[0]):
+    imp_summary(
+        tables=list(snakemake.input),
+        pairs=snakemake.params.pairs,
+        tolerance_points=snakemake.params.imp["tolerance_points"],
+        finetune_epochs=snakemake.params.imp["finetune_epochs"],
+        outputs=dict(snakemake.output.items()),
+    )
