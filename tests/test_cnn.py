@@ -1,0 +1,121 @@
+"""The convolutional baseline (issue 11): model, bank training, checkpoints, pruning, robustness."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from conftest import make_meta
+from lowcap.cnn import CNN, POSITIONS, init_params, parameter_count
+from lowcap.cnn_train import CNNBank, patches, train_cnn_bank
+from lowcap.model import MLP, load_checkpoint, save_checkpoint
+from lowcap.protocol import Protocol
+
+
+def toy(n=160, seed=0):
+    """Class 1 lights up a 6x6 corner: learnable by a 3x3 convolution."""
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < 0.5).astype(np.float32)
+    x = rng.random((n, 28, 28)).astype(np.float32) * 0.3
+    x[:, :6, :6] += 0.7 * y[:, None, None]
+    return x.reshape(n, 784), y
+
+
+@pytest.mark.parametrize("channels", [1, 5, 16])
+def test_shapes_and_parameter_count(channels):
+    model = CNN(channels)
+    x = torch.rand(7, 784)
+    assert model(x).shape == (7,)
+    assert model.hidden_activations(x).shape == (7, channels * POSITIONS)
+    assert POSITIONS == 13 * 13
+    n = sum(p.numel() for p in model.parameters())
+    assert n == parameter_count("cnn", channels) == 179 * channels + 1
+    assert sum(p.numel() for p in MLP(channels).parameters()) == parameter_count("mlp", channels)
+    assert set(model.state_dict()) == set(init_params(channels, 0, "normal", 0.1))
+
+
+def test_patches_are_the_convolution():
+    """The bank's im2col product equals torch's conv2d on the same weights."""
+    x = torch.rand(5, 784)
+    params = init_params(4, seed=1, init="xavier_uniform", init_std=0.1)
+    model = CNN(4)
+    model.load_state_dict(params)
+    bank = CNNBank.from_params([params])
+    # float32, 9-term sums per position and 676-term sums in the output: the two paths add in
+    # different orders; |activations| < 3 and |weights| < 0.1 here, so rounding stays below
+    # 676 * 3 * 0.1 * 2^-24 ~ 1.2e-5. atol 1e-4 leaves margin; a transposed kernel errs by > 1e-2.
+    with torch.no_grad():
+        np.testing.assert_allclose(bank.forward(patches(x)).squeeze(1).numpy(), model(x).numpy(), atol=1e-4)
+    assert all(torch.equal(a, b) for a, b in zip(bank.split()[0].values(), params.values()))
+
+
+@pytest.mark.parametrize("batch_size", [None, 32])
+def test_bank_equals_training_each_cnn_alone(batch_size):
+    """Every model of a bank ends where it ends when trained alone from the same seed."""
+    x, y = toy()
+    proto = Protocol(lr=0.1, epochs=8, batch_size=batch_size, init="normal", init_std=0.1)
+    states, hist = train_cnn_bank([1, 3, 6], 4, proto, x[:120], y[:120], x[120:], y[120:])
+    for channels, state in zip([1, 3, 6], states):
+        alone, hist_alone = train_cnn_bank([channels], 4, proto, x[:120], y[:120], x[120:], y[120:])
+        # Exact in exact arithmetic (each model's loss term depends only on its own parameters, and
+        # the shuffling generator is seeded with the seed alone). In float32 the wide and the narrow
+        # products sum their terms in other orders: ~1e-7 relative per step, amplified over 8 steps
+        # of lr 0.1 and the ReLU masks; weights are O(0.1-1). 1e-4 absolute covers it with margin, a
+        # gradient leaking between models changes the weights by > 1e-2.
+        for key in state:
+            torch.testing.assert_close(state[key], alone[0][key], atol=1e-4, rtol=0)
+        mine = hist[hist.width == channels].reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine[["epoch", "split"]], hist_alone[["epoch", "split"]])
+        np.testing.assert_allclose(mine.loss, hist_alone.loss, atol=1e-4)
+
+
+def test_autograd_gradient_is_each_models_own():
+    """The bank's gradient of model k equals the gradient of CNN k's mean BCE, autograd on nn.Conv2d."""
+    x, y = toy(40, seed=3)
+    params = [init_params(c, 7, "normal", 0.1) for c in (2, 5)]
+    bank = CNNBank.from_params(params)
+    _, grads = bank.chunked(patches(torch.as_tensor(x)), torch.as_tensor(y))
+    start = 0
+    for k, p in enumerate(params):
+        model = CNN(p["conv.weight"].shape[0])
+        model.load_state_dict(p)
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(model(torch.as_tensor(x)), torch.as_tensor(y))
+        loss.backward()
+        c = p["conv.weight"].shape[0]
+        sl = slice(start, start + c)
+        # float32 sums of up to 40 x 169 terms in another order: gradients ~1e-2, error < 1e-6.
+        torch.testing.assert_close(grads[0][sl], model.conv.weight.grad.reshape(c, 9), atol=1e-6, rtol=1e-4)
+        torch.testing.assert_close(grads[2][:, sl].T.reshape(1, -1), model.output.weight.grad, atol=1e-6, rtol=1e-4)
+        torch.testing.assert_close(grads[3][k: k + 1], model.output.bias.grad, atol=1e-6, rtol=1e-4)
+        start += c
+
+
+def test_training_learns_the_toy_problem():
+    x, y = toy(seed=5)
+    proto = Protocol(lr=0.3, epochs=40, batch_size=None, init="normal", init_std=0.1)
+    _, hist = train_cnn_bank([2, 4], 0, proto, x[:120], y[:120], x[120:], y[120:])
+    final = hist[(hist.split == "val") & (hist.epoch == 40)]
+    assert (final.f1 > 0.95).all()  # a learning outcome, not rounding: the margin is wide
+    assert len(hist) == 2 * 2 * 41
+
+
+def test_cnn_checkpoint_loads_with_weights_only(tmp_path):
+    params = init_params(3, 0, "normal", 0.1)
+    meta = make_meta("4-9", 3, 0, "abc")
+    meta = type(meta)(**{**meta.__dict__, "architecture": "cnn"})
+    save_checkpoint(tmp_path / "c.pt", params, meta)
+    blob = torch.load(tmp_path / "c.pt", weights_only=True)  # plain tensors and JSON-like metadata
+    assert blob["meta"]["architecture"] == "cnn"
+    model, loaded = load_checkpoint(tmp_path / "c.pt")
+    assert isinstance(model, CNN) and loaded.architecture == "cnn" and model.conv.weight.shape == (3, 1, 3, 3)
+
+
+def test_an_mlp_checkpoint_without_architecture_still_loads(tmp_path):
+    """Checkpoints written before the CNN baseline have no `architecture` key: MLPs."""
+    from lowcap.model import init_params as mlp_params
+
+    meta = make_meta("4-9", 2, 0, "abc").__dict__
+    meta.pop("architecture")
+    torch.save({"state_dict": mlp_params(2, 0, "normal", 0.1), "meta": meta}, tmp_path / "old.pt")
+    model, loaded = load_checkpoint(tmp_path / "old.pt")
+    assert isinstance(model, MLP) and loaded.architecture == "mlp"
