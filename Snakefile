@@ -56,6 +56,7 @@ include: "workflow/rules/tsne.smk"
 include: "workflow/rules/saliency.smk"
 include: "workflow/rules/study.smk"
 include: "workflow/rules/claims.smk"
+include: "workflow/rules/cnn.smk"
 
 
 # Run on the submit host under SLURM: the download needs the internet, `all` does nothing.
@@ -71,3 +72,4 @@ rule all:
         expand(rules.study_manifest.output[0], study=SETTINGS.studies),
         rules.claims_table.output.md,
         rules.budget_figure.output.png if SETTINGS.budget else [],
+        comparison_targets(),

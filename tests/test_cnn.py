@@ -119,3 +119,62 @@ def test_an_mlp_checkpoint_without_architecture_still_loads(tmp_path):
     torch.save({"state_dict": mlp_params(2, 0, "normal", 0.1), "meta": meta}, tmp_path / "old.pt")
     model, loaded = load_checkpoint(tmp_path / "old.pt")
     assert isinstance(model, MLP) and loaded.architecture == "mlp"
+
+
+def test_a_cnn_study_takes_the_channel_grid_and_its_analyses():
+    from test_settings import SCHEMA, default_config
+
+    from lowcap.settings import ConfigError, load_settings
+
+    config = default_config()
+    settings = load_settings(config, SCHEMA)
+    study = settings.study("explicit-cnn")
+    assert study.architecture == "cnn" and study.widths == tuple(config["cnn"]["channels"])
+    assert study.analyses == ("capacity", "pruning", "robustness")
+    assert {s.name: s.scope for s in study.pruning}["global"] == "global"
+    assert settings.study("explicit").architecture == "mlp"
+    del config["cnn"]
+    with pytest.raises(ConfigError, match="'cnn.channels' is missing"):
+        load_settings(config, SCHEMA)
+    config = default_config()
+    config["studies"]["released-cnn"]["architecture"] = "rnn"
+    with pytest.raises(ConfigError, match="'studies.released-cnn.architecture' is 'rnn'; allowed values: 'mlp', 'cnn'"):
+        load_settings(config, SCHEMA)
+
+
+def test_pruning_a_cnn_counts_both_layers_and_dead_channels():
+    from lowcap.pruning import dead_units, disconnected_units, prune_copy, weight_sparsity
+
+    model = CNN(4)
+    model.load_state_dict(init_params(4, 0, "normal", 0.1))
+    for scope in ("layer", "global"):
+        pruned = prune_copy(model, 95, scope)
+        counts = weight_sparsity(pruned)
+        assert set(counts) >= {"sparsity_conv", "sparsity_output", "sparsity_total"}
+        # round(95% of 36 + 676 weights) = 676 zeros in all; per layer 34 of 36 and 642 of 676.
+        assert counts["zeros_total"] == (34 + 642 if scope == "layer" else 676)
+    with torch.no_grad():
+        model.conv.bias[1] = -100.0  # channel 1 never fires on inputs in [0, 1]
+        model.output.weight.view(4, -1)[2] = 0  # channel 2 reaches no output
+    x = torch.rand(10, 784)
+    assert dead_units(model, x).tolist() == [False, True, False, False]
+    assert disconnected_units(model) == 1
+
+
+def test_robustness_of_cnns_equals_each_models_forward():
+    from lowcap.robustness import corrupted_sets, evaluate_model_corruptions
+
+    x, y = toy(30, seed=2)
+    models = []
+    for c in (1, 3):
+        m = CNN(c)
+        m.load_state_dict(init_params(c, 0, "normal", 0.1))
+        models.append(m)
+    table = evaluate_model_corruptions(models, [1, 3], x, y, [0.3], 7, seed=0)
+    assert len(table) == 2 * 3 and set(table.corruption) == {"clean", "noise", "occlusion"}
+    sets = corrupted_sets(torch.as_tensor(x), [0.3], 7, 0)
+    from lowcap.metrics import evaluate
+
+    with torch.no_grad():
+        f1 = evaluate(models[1](sets[1][2]).unsqueeze(1), torch.as_tensor(y))["f1"].item()
+    assert table[(table.width == 3) & (table.corruption == "noise")].f1.item() == pytest.approx(f1, abs=1e-12)

@@ -24,7 +24,7 @@ LOGS = "results/logs/{study}"
 BENCHMARKS = "results/benchmarks/{study}"
 ENV = "../../envs/lowcap.yaml"
 
-# One grid of widths and seeds for every study (lowcap.settings).
+# One grid of widths and seeds for every MLP study, one of channels for every CNN study (lowcap.settings).
 WIDTHS = list(config["widths"])
 SEEDS = list(config["seeds"])
 PRUNING_FIGURE_KINDS = list(FIGURE_KINDS)
@@ -80,7 +80,9 @@ def pair_checkpoints(wildcards):
     input too: when a width or seed is added, the missing checkpoint makes Snakemake rerun the
     training job (its params trigger cannot: a new output has no metadata to compare).
     """
-    return checkpoint_paths(wildcards.study, [wildcards.pair], WIDTHS, SEEDS)
+    return checkpoint_paths(
+        wildcards.study, [wildcards.pair], study_of(wildcards).widths, SEEDS
+    )
 
 
 # ---------------------------------------------------------------- capacity
@@ -138,7 +140,9 @@ def lr_sweep_inputs(wildcards):
     if sweep_reuses_grid(study):
         inputs["histories"] += [HISTORY.format(study=study.name, pair=pair)]
         # Not read: asking for them reruns training when a width or seed is added.
-        inputs["checkpoints"] = checkpoint_paths(study.name, [pair], WIDTHS, SEEDS)
+        inputs["checkpoints"] = checkpoint_paths(
+            study.name, [pair], study.widths, SEEDS
+        )
     return inputs
 
 
@@ -238,7 +242,7 @@ def claims_inputs(name):
     study = SETTINGS.study(name)
     paths = lambda template, **kw: template.format(study=name, **kw)
     rob_pair = study.robustness.pairs[-1]
-    return {
+    inputs = {
         "histories": [paths(HISTORY, pair=p) for p in study.pairs],
         "baseline": paths(f"{TABLES}/logistic_baseline.csv"),
         "pruning": {
@@ -251,6 +255,11 @@ def claims_inputs(name):
         "saliency_maps": "results/{study}/saliency/maps.npz".format(study=name),
         "robustness": paths(ROBUSTNESS_TABLE, pair=rob_pair),
     }
+    if study.architecture == "cnn":
+        # No t-SNE or saliency model: those claims are "not testable" for a CNN (lowcap.claims).
+        for key in ("tsne", "saliency_cases", "saliency_maps"):
+            del inputs[key]
+    return inputs
 
 
 def claims_studies(wildcards):
@@ -259,6 +268,7 @@ def claims_studies(wildcards):
         name: {
             "pairs": list(SETTINGS.study(name).pairs),
             "occlusion_size": SETTINGS.study(name).robustness.occlusion_size,
+            "architecture": SETTINGS.study(name).architecture,
             "inputs": claims_inputs(name),
         }
         for name in SETTINGS.claim_studies
@@ -280,3 +290,31 @@ def claims_inputs_flat(wildcards):
 
 def budget_inputs(wildcards):
     return [f"{TABLES}/min_capacity.csv".format(study=name) for name in SETTINGS.budget]
+
+
+# ---------------------------------------------------------------- CNN baseline (lowcap.cnn)
+
+# Outputs are fixed per rule, and MLP and CNN studies have different capacity grids: training is
+# one rule per architecture, each matching only its own studies (a pattern that matches nothing
+# when there are none).
+NO_STUDY = "(?!)"
+MLP_STUDIES = (
+    "|".join(n for n, s in SETTINGS.studies.items() if s.architecture == "mlp")
+    or NO_STUDY
+)
+CNN_STUDIES = (
+    "|".join(n for n, s in SETTINGS.studies.items() if s.architecture == "cnn")
+    or NO_STUDY
+)
+CNN_CHANNELS = list(config.get("cnn", {}).get("channels", []))
+COMPARISON = "results/figures/mlp_vs_cnn_{study}"
+COMPARISON_TABLE = "results/tables/mlp_vs_cnn_{study}"
+
+
+def comparison_targets():
+    """The MLP-against-CNN figure and table of every CNN study that has an MLP study to compare with."""
+    return [
+        path.format(study=name) + ext
+        for name in SETTINGS.cnn_comparisons
+        for path, ext in ((COMPARISON, ".png"), (COMPARISON_TABLE, ".csv"))
+    ]

@@ -1,5 +1,7 @@
 rule train_pair:
     """Train every width and seed of one pair (a wide bank per seed); one checkpoint per model."""
+    wildcard_constraints:
+        study=MLP_STUDIES,
     input:
         unpack(pool_inputs),
     output:

@@ -1,0 +1,117 @@
+# The convolutional baseline (issue 11): CNN studies (architecture: cnn) train here; their
+# capacity, pruning and robustness jobs are the MLP studies' rules. The comparison with the MLP
+# study of the same protocol is results/figures/mlp_vs_cnn_{study}.png.
+
+
+rule train_cnn_pair:
+    input:
+        unpack(pool_inputs),
+    output:
+        checkpoints=expand(
+            CHECKPOINT,
+            study="{study}",
+            pair="{pair}",
+            width=CNN_CHANNELS,
+            seed=SEEDS,
+        ),
+        history=HISTORY,
+    log:
+        f"{LOGS}/train_cnn_pair/{{pair}}.log",
+    benchmark:
+        f"{BENCHMARKS}/train_cnn_pair/{{pair}}.tsv"
+    """Train every channel count and seed of one pair of a CNN study (one bank per seed)."""
+    wildcard_constraints:
+        study=CNN_STUDIES,
+    priority: 1
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=60,
+    params:
+        study=study_info,
+        seeds=SEEDS,
+        channels=CNN_CHANNELS,
+        protocol=lambda wc: asdict(study_of(wc).protocol),
+        code=code_digest("lowcap.jobs.cnn"),
+    script:
+        "../scripts/train_cnn_pair.py"
+
+
+def comparison_study(name, cnn):
+    """What the comparison job reads of one study of CNN study `cnn`'s comparison: its histories
+    and max-sparsity tables."""
+    study = SETTINGS.study(name)
+    return {
+        "name": name,
+        "histories": [HISTORY.format(study=name, pair=p) for p in study.pairs],
+        "max_sparsity": {
+            s: f"{TABLES}/max_sparsity_{s}.csv".format(study=name)
+            for s in comparison_schemes(cnn)
+        },
+    }
+
+
+def comparison_schemes(cnn):
+    """The pruning schemes both studies of a comparison have."""
+    mlp = SETTINGS.study(SETTINGS.cnn_comparisons[cnn])
+    return [
+        s.name
+        for s in SETTINGS.study(cnn).pruning
+        if s.name in [m.name for m in mlp.pruning]
+    ]
+
+
+def comparison_inputs(wildcards):
+    if wildcards.study not in SETTINGS.cnn_comparisons:
+        raise WorkflowError(
+            f"no MLP study to compare {wildcards.study!r} with; CNN studies with one: "
+            f"{', '.join(SETTINGS.cnn_comparisons) or 'none'}"
+        )
+    files = []
+    for name in (SETTINGS.cnn_comparisons[wildcards.study], wildcards.study):
+        study = comparison_study(name, wildcards.study)
+        files += study["histories"] + list(study["max_sparsity"].values())
+    return files
+
+
+rule mlp_vs_cnn:
+    """A CNN study against the MLP study of the same protocol: F1 against parameters per pair, and
+    the minimum capacity in width and in parameters, and the highest sparsity kept, per pair.
+    """
+    input:
+        comparison_inputs,
+    output:
+        png=report(
+            f"{COMPARISON}.png",
+            caption="../report/mlp_vs_cnn.rst",
+            category="MLP against CNN",
+        ),
+        pdf=f"{COMPARISON}.pdf",
+        csv=f"{COMPARISON}.csv",
+        table_csv=report(
+            f"{COMPARISON_TABLE}.csv",
+            caption="../report/mlp_vs_cnn.rst",
+            category="MLP against CNN",
+        ),
+        table_md=f"{COMPARISON_TABLE}.md",
+    log:
+        "results/logs/mlp_vs_cnn/{study}.log",
+    benchmark:
+        "results/benchmarks/mlp_vs_cnn/{study}.tsv"
+    conda:
+        ENV
+    resources:
+        mem_mb=500,
+        runtime=10,
+    params:
+        mlp=lambda wc: comparison_study(SETTINGS.cnn_comparisons[wc.study], wc.study),
+        cnn=lambda wc: comparison_study(wc.study, wc.study),
+        pairs=lambda wc: list(study_of(wc).pairs),
+        split=SETTINGS.claims["capacity_split"],
+        stat=SETTINGS.claims["capacity_statistic"],
+        schemes=lambda wc: comparison_schemes(wc.study),
+        code=code_digest("lowcap.jobs.compare"),
+    script:
+        "../scripts/mlp_vs_cnn.py"
