@@ -4,6 +4,7 @@
 
 
 rule train_cnn_pair:
+    """Train every channel count and seed of one pair of a CNN study (one bank per seed)."""
     input:
         unpack(pool_inputs),
     output:
@@ -19,7 +20,6 @@ rule train_cnn_pair:
         f"{LOGS}/train_cnn_pair/{{pair}}.log",
     benchmark:
         f"{BENCHMARKS}/train_cnn_pair/{{pair}}.tsv"
-    """Train every channel count and seed of one pair of a CNN study (one bank per seed)."""
     wildcard_constraints:
         study=CNN_STUDIES,
     priority: 1
@@ -37,43 +37,6 @@ rule train_cnn_pair:
         code=code_digest("lowcap.jobs.cnn"),
     script:
         "../scripts/train_cnn_pair.py"
-
-
-def comparison_study(name, cnn):
-    """What the comparison job reads of one study of CNN study `cnn`'s comparison: its histories
-    and max-sparsity tables."""
-    study = SETTINGS.study(name)
-    return {
-        "name": name,
-        "histories": [HISTORY.format(study=name, pair=p) for p in study.pairs],
-        "max_sparsity": {
-            s: f"{TABLES}/max_sparsity_{s}.csv".format(study=name)
-            for s in comparison_schemes(cnn)
-        },
-    }
-
-
-def comparison_schemes(cnn):
-    """The pruning schemes both studies of a comparison have."""
-    mlp = SETTINGS.study(SETTINGS.cnn_comparisons[cnn])
-    return [
-        s.name
-        for s in SETTINGS.study(cnn).pruning
-        if s.name in [m.name for m in mlp.pruning]
-    ]
-
-
-def comparison_inputs(wildcards):
-    if wildcards.study not in SETTINGS.cnn_comparisons:
-        raise WorkflowError(
-            f"no MLP study to compare {wildcards.study!r} with; CNN studies with one: "
-            f"{', '.join(SETTINGS.cnn_comparisons) or 'none'}"
-        )
-    files = []
-    for name in (SETTINGS.cnn_comparisons[wildcards.study], wildcards.study):
-        study = comparison_study(name, wildcards.study)
-        files += study["histories"] + list(study["max_sparsity"].values())
-    return files
 
 
 rule mlp_vs_cnn:
@@ -100,6 +63,8 @@ rule mlp_vs_cnn:
         "results/logs/mlp_vs_cnn/{study}.log",
     benchmark:
         "results/benchmarks/mlp_vs_cnn/{study}.tsv"
+    wildcard_constraints:
+        study=CNN_STUDIES,
     conda:
         ENV
     resources:

@@ -318,3 +318,40 @@ def comparison_targets():
         for name in SETTINGS.cnn_comparisons
         for path, ext in ((COMPARISON, ".png"), (COMPARISON_TABLE, ".csv"))
     ]
+
+
+def comparison_study(name, cnn):
+    """What the comparison job reads of one study of CNN study `cnn`'s comparison: its histories
+    and max-sparsity tables."""
+    study = SETTINGS.study(name)
+    return {
+        "name": name,
+        "histories": [HISTORY.format(study=name, pair=p) for p in study.pairs],
+        "max_sparsity": {
+            s: f"{TABLES}/max_sparsity_{s}.csv".format(study=name)
+            for s in comparison_schemes(cnn)
+        },
+    }
+
+
+def comparison_schemes(cnn):
+    """The pruning schemes both studies of a comparison have."""
+    mlp = SETTINGS.study(SETTINGS.cnn_comparisons[cnn])
+    return [
+        s.name
+        for s in SETTINGS.study(cnn).pruning
+        if s.name in [m.name for m in mlp.pruning]
+    ]
+
+
+def comparison_inputs(wildcards):
+    if wildcards.study not in SETTINGS.cnn_comparisons:
+        raise WorkflowError(
+            f"no MLP study to compare {wildcards.study!r} with; CNN studies with one: "
+            f"{', '.join(SETTINGS.cnn_comparisons) or 'none'}"
+        )
+    files = []
+    for name in (SETTINGS.cnn_comparisons[wildcards.study], wildcards.study):
+        study = comparison_study(name, wildcards.study)
+        files += study["histories"] + list(study["max_sparsity"].values())
+    return files

@@ -1,7 +1,5 @@
 rule train_pair:
     """Train every width and seed of one pair (a wide bank per seed); one checkpoint per model."""
-    wildcard_constraints:
-        study=MLP_STUDIES,
     input:
         unpack(pool_inputs),
     output:
@@ -17,6 +15,8 @@ rule train_pair:
         f"{LOGS}/train_pair/{{pair}}.log",
     benchmark:
         f"{BENCHMARKS}/train_pair/{{pair}}.tsv"
+    wildcard_constraints:
+        study=MLP_STUDIES,
     priority: 1
     conda:
         ENV
