@@ -9,7 +9,8 @@ Every error names the config key and what is allowed.
 
 A study is everything that decides a checkpoint's numbers: dataset, pool and training protocol.
 Its analyses (pairs and the analysis sections) are the top-level ones, with whatever the study
-sets under its own name merged on top; widths and seeds are shared by every study.
+sets under its own name merged on top; widths and seeds are shared by every study (a CNN study,
+`architecture: cnn`, takes the channel grid `cnn.channels` as its widths).
 """
 
 from __future__ import annotations
