@@ -48,8 +48,8 @@ def _min_width(per_seed: pd.DataFrame, pair: str, split: str, stat: str) -> tupl
 def table(per_seed: dict[str, pd.DataFrame], sparsity: dict[str, dict[str, pd.DataFrame]], names: dict[str, str],
           pairs: list[str], split: str, stat: str) -> pd.DataFrame:
     """One row per pair: per architecture, the minimum width (mean over seeds, and every seed), its
-    parameter count, the CNN's parameters as a fraction of the MLP's, and per pruning scheme the
-    highest sparsity that keeps success on every seed (over the widths of the grid)."""
+    parameter count, the CNN's parameters as a fraction of the MLP's, and per pruning scheme of each
+    study the highest sparsity that keeps success on every seed (over the widths of the grid)."""
     rows = []
     for pair in pairs:
         row = {"pair": pair}
@@ -92,12 +92,16 @@ def plot(curves: pd.DataFrame, pairs: list[str], png, pdf) -> None:
                     label=f"{ARCH_LABEL[arch]} ({c['study'].iloc[0]})")
             plots.whiskers(ax, c["parameters"], c["min"], c["max"], color)
             ok = c[succeeds(c["mean"])]
+            unit = "channels" if arch == "cnn" else "units"
             if len(ok):
                 first = ok.iloc[0]
                 ax.plot([first["parameters"]], [first["mean"]], marker="o", ms=10, mfc="none", color=color, lw=0)
-                ax.annotate(f"{int(first['width'])}{'ch' if arch == 'cnn' else 'u'}\n{int(first['parameters'])} p",
-                            (first["parameters"], first["mean"]), textcoords="offset points",
-                            xytext=(0, -26 if arch == "mlp" else 10), ha="center", fontsize=6.5, color=color)
+                unit = unit.rstrip("s") if first["width"] == 1 else unit
+                note = f"{arch.upper()} min: {int(first['width'])} {unit}, {int(first['parameters']):,} p"
+            else:
+                note = f"{arch.upper()} min: none ≤ {int(c['width'].max())} {unit}"
+            ax.text(0.97, 0.04 + 0.07 * (arch == "mlp"), note, transform=ax.transAxes, ha="right", va="bottom",
+                    fontsize=7, color=color)
         ax.axhline(SUCCESS_F1, color="0.3", ls="--", lw=0.8)
         ax.set_xscale("log")
         ax.set_ylim(lo, 1.005)
@@ -107,7 +111,7 @@ def plot(curves: pd.DataFrame, pairs: list[str], png, pdf) -> None:
     axes[0].set_ylabel(f"{stat} on the {split} split\n(mean; whiskers: {plots.SPREAD}, {n_seeds} seeds)")
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=8, frameon=False, bbox_to_anchor=(0.5, -0.08))
-    fig.suptitle(f"MLP against CNN by parameter count; dashed: F1 = {SUCCESS_F1}; circled: minimum capacity "
-                 "(units u / channels ch, parameters p)", fontsize=9)
+    fig.suptitle(f"MLP against CNN by parameter count (p); dashed: F1 = {SUCCESS_F1}; circled: minimum capacity, "
+                 "the smallest width whose mean passes", fontsize=9)
     fig.tight_layout()
     plots.save(fig, png, pdf)

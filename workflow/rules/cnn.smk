@@ -71,12 +71,11 @@ rule mlp_vs_cnn:
         mem_mb=500,
         runtime=10,
     params:
-        mlp=lambda wc: comparison_study(SETTINGS.cnn_comparisons[wc.study], wc.study),
-        cnn=lambda wc: comparison_study(wc.study, wc.study),
+        mlp=lambda wc: comparison_study(SETTINGS.cnn_comparisons[wc.study]),
+        cnn=lambda wc: comparison_study(wc.study),
         pairs=lambda wc: list(study_of(wc).pairs),
         split=SETTINGS.claims["capacity_split"],
         stat=SETTINGS.claims["capacity_statistic"],
-        schemes=lambda wc: comparison_schemes(wc.study),
         code=code_digest("lowcap.jobs.compare"),
     script:
         "../scripts/mlp_vs_cnn.py"

@@ -320,28 +320,17 @@ def comparison_targets():
     ]
 
 
-def comparison_study(name, cnn):
-    """What the comparison job reads of one study of CNN study `cnn`'s comparison: its histories
-    and max-sparsity tables."""
+def comparison_study(name):
+    """What the comparison job reads of one study: its histories and max-sparsity tables."""
     study = SETTINGS.study(name)
     return {
         "name": name,
         "histories": [HISTORY.format(study=name, pair=p) for p in study.pairs],
         "max_sparsity": {
-            s: f"{TABLES}/max_sparsity_{s}.csv".format(study=name)
-            for s in comparison_schemes(cnn)
+            s.name: f"{TABLES}/max_sparsity_{s.name}.csv".format(study=name)
+            for s in study.pruning
         },
     }
-
-
-def comparison_schemes(cnn):
-    """The pruning schemes both studies of a comparison have."""
-    mlp = SETTINGS.study(SETTINGS.cnn_comparisons[cnn])
-    return [
-        s.name
-        for s in SETTINGS.study(cnn).pruning
-        if s.name in [m.name for m in mlp.pruning]
-    ]
 
 
 def comparison_inputs(wildcards):
@@ -352,6 +341,6 @@ def comparison_inputs(wildcards):
         )
     files = []
     for name in (SETTINGS.cnn_comparisons[wildcards.study], wildcards.study):
-        study = comparison_study(name, wildcards.study)
+        study = comparison_study(name)
         files += study["histories"] + list(study["max_sparsity"].values())
     return files

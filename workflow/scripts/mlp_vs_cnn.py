@@ -8,6 +8,5 @@ with logged(snakemake.log[0]):
         snakemake.params.pairs,
         snakemake.params.split,
         snakemake.params.stat,
-        snakemake.params.schemes,
         {k: v for k, v in snakemake.output.items()},
     )
