@@ -178,3 +178,39 @@ def test_robustness_of_cnns_equals_each_models_forward():
     with torch.no_grad():
         f1 = evaluate(models[1](sets[1][2]).unsqueeze(1), torch.as_tensor(y))["f1"].item()
     assert table[(table.width == 3) & (table.corruption == "noise")].f1.item() == pytest.approx(f1, abs=1e-12)
+
+
+def test_claims_of_a_cnn_study_judge_what_a_cnn_can_be_judged_on():
+    """MLP-only claims are 'not testable' by the architecture rule; capacity in parameters is measured."""
+    import yaml
+
+    from conftest import REPO
+    from lowcap import claims
+
+    rules = {**yaml.safe_load((REPO / "config.yaml").read_text())["claims"], "occlusion_size": 7}
+    pairs = ["0-1", "4-9"]
+    history = pd.DataFrame([{"pair": p, "width": c, "seed": s, "split": split, "epoch": e,
+                             "f1": 0.95 if (p == "0-1" or c >= 4) and e == 1 else 0.5, "loss": 0.1, "auc": 0.9}
+                            for p in pairs for c in (1, 2, 4) for s in (0, 1) for split in ("train", "val")
+                            for e in (0, 1)])
+    pruning = pd.DataFrame([{"pair": p, "width": c, "seed": s, "requested_sparsity": lvl, "val_f1": 0.95}
+                            for p in pairs for c in (1, 2, 4) for s in (0, 1) for lvl in (0, 95, 99)])
+    rob = pd.DataFrame([{"pair": "4-9", "seed": s, "width": c, "corruption": k, "sigma": sig, "f1": f}
+                        for s in (0, 1) for c in (1, 4)
+                        for k, sig, f in [("clean", 0.0, 0.95), ("noise", 0.3, 0.9 + c / 100),
+                                          ("occlusion", np.nan, 0.8)]])
+    data = {"history": history, "baseline": pd.DataFrame({"pair": ["4-9"] * 2, "val_f1": [0.95, 0.96]}),
+            "pruning": {"global": pruning}, "dead_neurons": pd.DataFrame({"paper_row": pd.Series([], dtype=bool)}),
+            "tsne": None, "saliency_cases": None, "stroke_focus": None, "robustness": rob}
+    rows = {r["claim_id"]: r for r in claims.study_claims({"name": "x-cnn", "pairs": pairs, "architecture": "cnn"},
+                                                          rules, data)}
+    for cid in ("min_width_0-1", "min_width_4-9", "min_width_4-9_fig3", "representation", "reasoning", "strokes",
+                "dead_neurons", "occlusion_f1_w24"):
+        assert rows[cid]["verdict"] == claims.NOT_TESTABLE and rows[cid]["rule"] == claims.RULES["architecture"], cid
+    assert rows["min_width_4-9"]["measure"].show() == "C = 4"
+    # 4 channels = 179 * 4 + 1 parameters; the paper's 4-9 widths 12-24 as MLP parameters: 9433-18865.
+    assert rows["min_params_4-9"]["measure"].value == 717 and rows["min_params_4-9"]["paper"].startswith("9433–18865")
+    assert rows["min_params_4-9"]["verdict"] == claims.NOT_REPRODUCED  # fewer parameters than the paper's MLP
+    assert rows["min_params_grows"]["verdict"] == claims.REPRODUCED  # 180 <= 717
+    assert rows["pruning_global_95"]["verdict"] == claims.REPRODUCED
+    assert rows["robustness_noise"]["measure"].show().startswith("-0.03 (C = 4 vs 1)")

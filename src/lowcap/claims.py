@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lowcap.architecture import UNIT, parameter_count
+from lowcap.architecture import parameter_count
 from lowcap.capacity import SUCCESS_F1, per_seed_f1, succeeds
 
 REPRODUCED, PARTLY, NOT_REPRODUCED, NOT_TESTABLE = "reproduced", "partly", "not reproduced", "not testable"
@@ -201,7 +201,7 @@ def study_claims(study: dict, rules: dict, data: dict) -> list[dict]:
         paper = _range_text(low, high)
         verdict = NOT_TESTABLE if cnn else min_width_verdict(m, low, high)
         if cnn:  # channels are not the paper's hidden units: shown, not judged
-            m = Measure(m.value, m.low, m.high, text=f"{m.text} channels", interval="range")
+            m = Measure(m.value, m.low, m.high, text=f"C = {m.text}", interval="range")
         add(f"min_width_{pair}", f"minimum width with F1 > {SUCCESS_F1} ({split} split, {stat}), pair {pair}",
             paper, m, verdict, "architecture" if cnn else "min_width")
     add("min_width_grows", "minimum width grows with task difficulty (pairs in config order, easy to hard)",
@@ -258,8 +258,8 @@ def study_claims(study: dict, rules: dict, data: dict) -> list[dict]:
         add(f"min_params_{pair}", f"minimum capacity in parameters with F1 > {SUCCESS_F1} ({split} split, {stat}), "
             f"pair {pair}", f"{_range_text(*paper_p)} (the paper's widths, MLP)", mp,
             min_width_verdict(mp, *paper_p), "min_params")
-    add("min_params_grows", "minimum capacity in parameters grows with task difficulty (pairs easy to hard; "
-        f"{arch.upper()}, {UNIT[arch]} counted as parameters)", "grows",
+    add("min_params_grows", "minimum capacity in parameters grows with task difficulty (pairs easy to hard; MLP "
+        "786·H + 1, CNN 179·C + 1)", "grows",
         Measure(None, text=" ≤ ".join(m.text or "—" for m in params_by_pair)),
         growth_verdict([m.value for m in params_by_pair]), "growth")
 
@@ -290,7 +290,7 @@ def study_claims(study: dict, rules: dict, data: dict) -> list[dict]:
     paper_rows = dead[dead["paper_row"]]
     if paper_rows.empty:
         add("dead_neurons", "no dead neurons after 95% pruning in the paper's rows", "0", Measure(None),
-            NOT_TESTABLE, "dead")
+            NOT_TESTABLE, "architecture" if cnn else "dead")
     else:
         counts = " ; ".join(f"{p} w{w}: " + "/".join(str(int(v)) for v in g.sort_values("seed")["dead_units_after"])
                             for (p, w), g in paper_rows.groupby(["pair", "width"], sort=False))
@@ -356,6 +356,9 @@ def _robustness_claims(rows: list[dict], add, data: dict, rules: dict, conf: flo
             m = t_interval(diff, conf, (-1, 1))
             verdict = (REPRODUCED if m.high is not None and m.high < -rules["robustness_margin"] else
                        PARTLY if m.value is not None and m.value < -rules["robustness_margin"] else NOT_REPRODUCED)
+            if cnn:  # the claim's text names the first study's widths: say which this one compares
+                m = Measure(m.value, m.low, m.high, text=f"{_fmt(m.value)} (C = {drop.columns.max()} vs "
+                            f"{drop.columns.min()})" if m.value is not None else None)
             add(f"robustness_{'noise' if 'noise' in name else 'occlusion'}",
                 f"wider networks resist {name} better ({rob['pair'].iloc[0]}: F1 drop of width "
                 f"{drop.columns.max()} minus that of width {drop.columns.min()}; < 0: the wider loses less)",
