@@ -38,7 +38,6 @@ NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ANALYSES = ("capacity", "lr_sweep", "pruning", "robustness", "tsne", "saliency")
 # A CNN study (architecture: cnn, lowcap.cnn) builds these; its capacity grid is `cnn.channels`.
 CNN_ANALYSES = ("capacity", "pruning", "robustness")
-ARCHITECTURES = ("mlp", "cnn")
 
 
 class ConfigError(ValueError):
