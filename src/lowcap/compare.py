@@ -81,7 +81,7 @@ def plot(curves: pd.DataFrame, pairs: list[str], png, pdf) -> None:
     axes = axes[0]
     split, stat = curves["split"].iloc[0], curves["statistic"].iloc[0]
     n_seeds = int(curves["n_seeds"].max())
-    lo = max(0.0, float(curves["min"].min()) - 0.02)
+    lo = max(0.0, min(float(curves["min"].min()), SUCCESS_F1) - 0.02)  # the success line always shows
     for ax, pair in zip(axes, pairs):
         for arch in ("mlp", "cnn"):
             c = curves[(curves["pair"] == pair) & (curves["architecture"] == arch)].sort_values("parameters")
