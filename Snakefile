@@ -57,6 +57,7 @@ include: "workflow/rules/saliency.smk"
 include: "workflow/rules/open_questions.smk"
 include: "workflow/rules/study.smk"
 include: "workflow/rules/claims.smk"
+include: "workflow/rules/cnn.smk"
 
 
 # Run on the submit host under SLURM: the download needs the internet, `all` does nothing.
@@ -73,3 +74,4 @@ rule all:
         rules.claims_table.output.md,
         rules.findings.output.md,
         rules.budget_figure.output.png if SETTINGS.budget else [],
+        comparison_targets(),

@@ -13,7 +13,9 @@
    full-batch (`released`) and minibatch (`explicit`, batch 128) training; and the same for the
    IMP branch's masked fine-tuning, with the job seconds of its branches next to the grid's;
 4. peak RSS of the biggest job;
-5. the paper study on full-size Fashion-MNIST (60k pool, Debian's dataset-fashion-mnist).
+5. the paper study on full-size Fashion-MNIST (60k pool, Debian's dataset-fashion-mnist);
+6. each CNN-baseline study alone (`released-cnn`, `explicit-cnn`: capacity, pruning, robustness) on
+   the 10k MNIST pool, the same way as 1. (--skip-cnn leaves it out).
 Writes everything to benchmarks/out/results.json as well.
 """
 
@@ -262,6 +264,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--skip-fashion", action="store_true")
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--skip-cnn", action="store_true")
     parser.add_argument("--baseline-pairs", nargs="+", help="pairs for the naive baseline (default: all)")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -286,6 +289,12 @@ def main() -> None:
         fashion["data"]["fashion_mnist"]["mirror"] = str(FASHION)
         results["fashion_mnist_paper_study"] = whole_paper("fashion", fashion, "results/fashion-released/study.yaml")
         print("5. paper study, Fashion-MNIST 60k:", results["fashion_mnist_paper_study"], flush=True)
+    if not args.skip_cnn:
+        results["mnist_10k_cnn_studies"] = {
+            study: whole_paper(f"mnist10k-{study}", mnist, f"results/{study}/study.yaml")
+            for study in ("released-cnn", "explicit-cnn")
+        }
+        print("6. CNN studies alone, 10k MNIST:", results["mnist_10k_cnn_studies"], flush=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2))
 
     print("\n=== lowcap speed (2 cores) ===")
@@ -315,6 +324,8 @@ def main() -> None:
     if "fashion_mnist_paper_study" in results:
         f = results["fashion_mnist_paper_study"]
         print(f"5. paper study, Fashion-MNIST 60k pool: {f['wall_s']} s wall, {f['cpu_s']} s CPU (target <= 360 s)")
+    for study, c in results.get("mnist_10k_cnn_studies", {}).items():
+        print(f"6. CNN study {study} alone, 10k MNIST pool: {c['wall_s']} s wall, {c['cpu_s']} s CPU, {c['jobs']} jobs")
     print("\nwhere the time goes (10k MNIST, two studies, job seconds by rule):")
     print(pd.DataFrame(two["job_seconds_by_rule"]).to_string(index=False))
 

@@ -123,18 +123,24 @@ def pool(mnist_mirror) -> tuple[np.ndarray, np.ndarray]:
 
 # The tiny config of the end-to-end tests: 2 studies x 2 pairs x 2 widths x 2 seeds x a few epochs.
 STUDIES, PAIRS, WIDTHS, SEEDS, EPOCHS = ["released", "explicit"], ["0-1", "4-9"], [2, 8], [0, 1], 4
+# The CNN baseline's studies (config.yaml configures them, so every config has them), 2 channel counts.
+CNN_STUDIES, CHANNELS = ["released-cnn", "explicit-cnn"], [1, 2]
 
 
 def tiny_config(mirror: Mirror) -> dict:
     sha = {"sha256": mirror.sha256} if mirror.sha256 else {}
     single_model = {"pair": "4-9", "width": 8, "seed": 0, "sparsity": 95, "scope": "layer"}
     return {
-        "studies": {name: {"dataset": "mnist", "pool": "test", "training": {"preset": name, "epochs": EPOCHS}}
-                    for name in STUDIES},
+        "studies": {**{name: {"dataset": "mnist", "pool": "test", "training": {"preset": name, "epochs": EPOCHS}}
+                       for name in STUDIES},
+                    **{name: {"architecture": "cnn", "dataset": "mnist", "pool": "test",
+                              "training": {"preset": name.removesuffix("-cnn"), "epochs": EPOCHS}}
+                       for name in CNN_STUDIES}},
         "data": {"mnist": {"mirror": str(mirror.path), **sha}},
         "pairs": PAIRS,
         "widths": WIDTHS,
         "seeds": SEEDS,
+        "cnn": {"channels": CHANNELS},
         "lr_sweep": {"pair": "4-9", "lrs": [0.01, 0.03]},
         "pruning": {"schemes": {"per-layer": {"levels": [50, 95], "scope": "layer"},
                                 "as-released": {"levels": [0.5, 0.95], "scope": "layer"}}},

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import EPOCHS, PAIRS, REPO, SEEDS, STUDIES, WIDTHS, tiny_config
+from conftest import CHANNELS, CNN_STUDIES, EPOCHS, PAIRS, REPO, SEEDS, STUDIES, WIDTHS, tiny_config
 from lowcap.model import load_checkpoint
 
 
@@ -201,12 +201,13 @@ def test_a_change_to_pruning_code_reruns_exactly_the_pruning_jobs(run_dir, tmp_p
     result = snakemake(run_dir, "-n", env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     n_studies, n_schemes, n_pairs = len(STUDIES), 2, len(PAIRS)
+    n_cnn, n_cnn_schemes = len(CNN_STUDIES), 3  # the CNN studies add a global scheme
     # Every job that runs lowcap.pruning (t-SNE and saliency prune too), and what depends on them.
-    assert job_counts(result.stdout) == {
-        "pruning_pair": n_studies * n_schemes * n_pairs,
-        "pruning_figures": n_studies * n_schemes * n_pairs,
-        "max_sparsity_table": n_studies * n_schemes,
-        "dead_neurons_table": n_studies,
+    expected = {
+        "pruning_pair": n_studies * n_schemes * n_pairs + n_cnn * n_cnn_schemes * n_pairs,
+        "pruning_figures": n_studies * n_schemes * n_pairs + n_cnn * n_cnn_schemes * n_pairs,
+        "max_sparsity_table": n_studies * n_schemes + n_cnn * n_cnn_schemes,
+        "dead_neurons_table": n_studies + n_cnn,
         "tsne_activations": n_studies,
         "tsne_figure": n_studies,
         "saliency_cases": n_studies,
@@ -218,21 +219,24 @@ def test_a_change_to_pruning_code_reruns_exactly_the_pruning_jobs(run_dir, tmp_p
         "saliency_shift_pair": n_studies * n_pairs,
         "saliency_shift_figure": n_studies * n_pairs,
         "saliency_shift_table": n_studies,
-        "study_manifest": n_studies,
+        "study_manifest": n_studies + n_cnn,
+        "mlp_vs_cnn": n_cnn,  # it reads the max-sparsity tables
         "claims_table": 1,
         "findings": 1,
         "all": 1,
-        "total": 8 + 8 + 4 + 2 + 2 + 2 + 2 + 2 + 4 + 2 + 4 + 4 + 2 + 2 + 1 + 1 + 1,
-    }, result.stdout[-3000:]
+    }
+    assert job_counts(result.stdout) == {**expected, "total": sum(expected.values())}, result.stdout[-3000:]
     assert "reason: Params have changed since last execution" in result.stdout
 
 
 def test_a_change_to_the_success_threshold_reruns_no_training(run_dir, tmp_path):
     env = library_copy(tmp_path, "capacity", "\nSUCCESS_F1 = 0.95\n")
     counts = job_counts(snakemake(run_dir, "-n", env=env).stdout)
-    # capacity_summary: both studies and the budget study released-e2.
-    assert counts["capacity_summary"] == len(STUDIES) + 1 and counts["max_sparsity_table"] == 2 * len(STUDIES)
+    # capacity_summary: both studies, the CNN studies and the budget study released-e2.
+    assert counts["capacity_summary"] == len(STUDIES) + len(CNN_STUDIES) + 1
+    assert counts["max_sparsity_table"] == 2 * len(STUDIES) + 3 * len(CNN_STUDIES)
     assert "train_pair" not in counts and "lr_sweep_seed" not in counts and "robustness_pair" not in counts
+    assert "train_cnn_pair" not in counts
 
 
 @pytest.mark.parametrize("target", ["results/released/figures/figA_curves_4-9.png",
@@ -303,10 +307,12 @@ VERDICTS = {"reproduced", "partly", "not reproduced", "not testable"}
 
 def test_claims_table_has_a_verdict_in_every_cell_of_every_study(run_dir):
     long = pd.read_csv(run_dir / "results/claims.csv", dtype={"paper": str})
-    assert set(long.study) == set(STUDIES)
+    assert set(long.study) == set(STUDIES + CNN_STUDIES)
     assert set(long.verdict) <= VERDICTS and long.verdict.notna().all()
     per_study = long.groupby("study")["claim_id"].apply(set)
     assert per_study["released"] == per_study["explicit"]  # the same claims for each study
+    # The CNN studies: the same claims, and those of their own pruning scheme, global.
+    assert per_study["released-cnn"] == per_study["released"] | {"pruning_global_95", "pruning_global_99"}
     assert {"min_width_0-1", "min_width_grows", "min_width_grows_strict", "baseline_hardest",
             "pruning_per-layer_95", "pruning_as-released_95", "dead_neurons", "representation", "reasoning",
             "strokes", "robustness_noise", "robustness_occlusion"} <= per_study["released"]
@@ -315,7 +321,7 @@ def test_claims_table_has_a_verdict_in_every_cell_of_every_study(run_dir):
     assert len(table) == long.claim_id.nunique()
     for line in table:  # every cell of every study holds a verdict
         cells = [c.strip() for c in line.strip("|").split("|")]
-        assert {c.strip("*") for c in cells[-len(STUDIES):]} <= VERDICTS, line
+        assert {c.strip("*") for c in cells[-len(STUDIES + CNN_STUDIES):]} <= VERDICTS, line
 
 
 def test_a_tolerance_in_the_config_decides_the_verdict(run_dir):
@@ -328,7 +334,44 @@ def test_a_tolerance_in_the_config_decides_the_verdict(run_dir):
     assert "claims_table" in result.stdout + result.stderr and "train_pair" not in result.stdout + result.stderr
     after = pd.read_csv(run_dir / "results/claims.csv").set_index(["claim_id", "study"])["verdict"]
     assert (after.loc[["pruning_per-layer_95"]] == "reproduced").all()
-    assert (after.loc[["representation"]] == "reproduced").all()
+    assert (after.loc[[("representation", s) for s in STUDIES]] == "reproduced").all()
+    assert (after.loc[[("representation", s) for s in CNN_STUDIES]] == "not testable").all()  # no such model
     assert (before.loc[["pruning_per-layer_95"]] != "reproduced").any(), "the tiny run should lose F1 at 95%"
     # Back to the run's own config, for the tests that follow.
     assert snakemake(run_dir, "results/claims.csv").returncode == 0
+
+
+# --------------------------------------------------------------------------- the CNN baseline (issue 11)
+
+
+def test_cnn_studies_train_prune_and_compare_with_the_mlp(run_dir):
+    from lowcap.cnn import CNN
+
+    for study in CNN_STUDIES:
+        results = run_dir / f"results/{study}"
+        for pair in PAIRS:
+            for channels in CHANNELS:
+                for seed in SEEDS:
+                    model, meta = load_checkpoint(results / f"checkpoints/{pair}/w{channels}_s{seed}.pt")
+                    assert isinstance(model, CNN) and meta.architecture == "cnn" and meta.width == channels
+                    assert meta.protocol["preset"] == study.removesuffix("-cnn")
+        hist = pd.read_csv(results / "metrics/4-9.csv", dtype={"pair": str})
+        assert len(hist) == len(SEEDS) * len(CHANNELS) * 2 * (EPOCHS + 1)
+        assert set(pd.read_csv(results / "figures/fig3_capacity_val.csv").width) == set(CHANNELS)
+        pruning = pd.read_csv(results / "pruning/global/4-9.csv", dtype={"pair": str})
+        at95 = pruning[pruning.requested_sparsity == 95]
+        # Global scope: 95% of all conv and output weights (179 C), rounded to a whole weight.
+        assert ((at95.sparsity_total - 95).abs() <= 50 / (at95.width * 178) + 1e-9).all()
+        assert (results / "tables/max_sparsity_global.md").stat().st_size > 0
+        robustness = pd.read_csv(results / "robustness/4-9.csv", dtype={"pair": str})
+        assert len(robustness) == len(SEEDS) * len(CHANNELS) * 3
+        assert not (results / "tsne").exists() and not (results / "saliency").exists()
+        mlp = study.removesuffix("-cnn")
+        for ext in ("png", "pdf", "csv"):
+            assert (run_dir / f"results/figures/mlp_vs_cnn_{study}.{ext}").stat().st_size > 0
+        curves = pd.read_csv(run_dir / f"results/figures/mlp_vs_cnn_{study}.csv", dtype={"pair": str})
+        assert set(curves.study) == {mlp, study} and set(curves.pair) == set(PAIRS)
+        assert set(curves[curves.architecture == "cnn"].parameters) == {179 * c + 1 for c in CHANNELS}
+        table = pd.read_csv(run_dir / f"results/tables/mlp_vs_cnn_{study}.csv", dtype={"pair": str})
+        assert list(table.pair) == PAIRS and {"mlp_min_params", "cnn_min_params"} <= set(table.columns)
+

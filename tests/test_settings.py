@@ -23,15 +23,21 @@ def merged(*paths):
 
 def test_shipped_configs_are_valid_and_name_their_studies():
     settings = load_settings(default_config(), SCHEMA)
-    assert list(settings.studies) == ["released", "explicit", "released-e25", "released-e400"]
+    assert list(settings.studies) == ["released", "explicit", "released-cnn", "explicit-cnn", "released-e25",
+                                      "released-e400"]
     assert settings.budget == ("released-e25", "released", "released-e400")
     assert settings.study("released-e400").protocol.epochs == 400
-    assert settings.study("released-e400").analyses == ("capacity",) and settings.claim_studies == ["released", "explicit"]
+    assert settings.study("released-e400").analyses == ("capacity",)
+    assert settings.claim_studies == ["released", "explicit", "released-cnn", "explicit-cnn"]
+    assert settings.cnn_comparisons == {"released-cnn": "released", "explicit-cnn": "explicit"}
     assert {s.pool for s in settings.studies.values()} == {"train"}
     local = load_settings(merged(REPO / "configs/mnist-10k-local.yaml"), SCHEMA)
     assert {s.pool for s in local.studies.values()} == {"test"} and local.data["mnist"].mirror == "../shared/mnist"
     both = load_settings(merged(REPO / "configs/mnist-10k-local.yaml", REPO / "configs/fashion-mnist.yaml"), SCHEMA)
-    assert list(both.studies)[:4] == ["released", "explicit", "fashion-released", "fashion-explicit"]
+    assert list(both.studies)[:4] == ["released", "explicit", "released-cnn", "explicit-cnn"]
+    assert list(both.studies)[4:8] == ["fashion-released", "fashion-explicit", "fashion-released-cnn",
+                                       "fashion-explicit-cnn"]
+    assert both.cnn_comparisons["fashion-explicit-cnn"] == "fashion-explicit"
     fashion = both.study("fashion-explicit")
     assert fashion.dataset == "fashion_mnist" and fashion.protocol.preset == "explicit"
     assert fashion.pairs[0] == "1-9" and fashion.tsne.pair == "0-6" and fashion.tsne.width == 24
@@ -51,7 +57,7 @@ def test_studies_resolve_presets_and_overrides():
     assert mine.tsne.seed == 42 and released.tsne.seed == 0  # merged over the top level, for that study only
     assert [s.name for s in mine.pruning] == ["per-layer", "as-released", "g"]
     assert mine.pruning_levels("per-layer") == tuple(sorted({*mine.scheme("per-layer").levels, 95.0}))
-    with pytest.raises(ConfigError, match="study 'nope' is not configured; configured studies: released, explicit, mine"):
+    with pytest.raises(ConfigError, match="study .nope. is not configured; configured studies: released, explicit, released-cnn, explicit-cnn, mine"):
         settings.study("nope")
 
 

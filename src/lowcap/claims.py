@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from lowcap.architecture import parameter_count
 from lowcap.capacity import SUCCESS_F1, per_seed_f1, succeeds
 
 REPRODUCED, PARTLY, NOT_REPRODUCED, NOT_TESTABLE = "reproduced", "partly", "not reproduced", "not testable"
@@ -57,6 +58,12 @@ RULES = {
                "else not reproduced",
     "shift_predicts": "Spearman of saliency-map shift and F1 drop within each corruption level, all pairs: reproduced "
                       "if positive with p < 0.05 at every level; partly if at some; else not reproduced",
+    "architecture": "not testable for a CNN study (architecture: cnn): the claim is about the paper's MLP, its "
+                    "hidden widths or its one t-SNE / saliency model, which a CNN study does not have",
+    "min_params": "minimum capacity in parameters (MLP 786·H + 1, CNN 179·C + 1) on the mean over seeds, against "
+                  "the paper's minimum widths counted as MLP parameters: reproduced if inside that range; partly if "
+                  "the range of per-seed minima overlaps it; else not reproduced (a CNN below the range needs fewer "
+                  "parameters than the paper's MLP)",
 }
 
 
@@ -181,6 +188,8 @@ def study_claims(study: dict, rules: dict, data: dict) -> list[dict]:
     claim id, claim, paper value, measured (Measure), verdict, rule."""
     conf = rules["confidence"]
     pairs = list(study["pairs"])
+    arch = study.get("architecture", "mlp")
+    cnn = arch == "cnn"
     rows = []
 
     def add(cid, claim, paper, measure, verdict, rule):
@@ -201,9 +210,11 @@ def study_claims(study: dict, rules: dict, data: dict) -> list[dict]:
         if pair not in rules["paper_min_width"]:
             continue  # the paper states no width for this pair; it still counts for the growth claim
         paper = _range_text(low, high)
-        verdict = min_width_verdict(m, low, high)
+        verdict = NOT_TESTABLE if cnn else min_width_verdict(m, low, high)
+        if cnn:  # channels are not the paper's hidden units: shown, not judged
+            m = Measure(m.value, m.low, m.high, text=f"C = {m.text}", interval="range")
         add(f"min_width_{pair}", f"minimum width with F1 > {SUCCESS_F1} ({split} split, {stat}), pair {pair}",
-            paper, m, verdict, "min_width")
+            paper, m, verdict, "architecture" if cnn else "min_width")
     add("min_width_grows", "minimum width grows with task difficulty (pairs in config order, easy to hard)",
         "grows", Measure(None, text=" ≤ ".join(_fmt(widths_by_pair[p]) if not math.isinf(widths_by_pair[p] or 0)
                                                  else f"> {max(history['width'])}" for p in pairs)),
@@ -235,7 +246,33 @@ def study_claims(study: dict, rules: dict, data: dict) -> list[dict]:
         add("min_width_4-9_fig3", "4-9: smallest width whose median best training F1 > 0.90 (the paper's Fig. 3 "
             "statistic)", f"text {low}–{high}; own Fig. 3: F1 ≈ {SUCCESS_F1} from {reaches[0] if reaches else '—'}, "
             f"> {SUCCESS_F1} at {above[0] if above else '—'}", m,
-            min_width_verdict(m, low, high), "min_width")
+            NOT_TESTABLE if cnn else min_width_verdict(m, low, high), "architecture" if cnn else "min_width")
+
+    # Capacity in parameters: the axis on which MLP and CNN studies compare (issue 11).
+    params_by_pair = []
+    for pair in pairs:
+        m = min_width_measure(per_seed, pair, split, stat, at_success)
+        if m.value is None:
+            params_by_pair.append(Measure(None))
+            continue
+        count = lambda w: math.inf if math.isinf(w) else float(parameter_count(arch, int(w)))  # noqa: E731
+        value, low_p, high_p = count(m.value), count(m.low), count(m.high)
+        widest = float(parameter_count(arch, int(history["width"].max())))
+        show = lambda v: f"> {int(widest)}" if math.isinf(v) else str(int(v))  # noqa: E731
+        text = show(value) + ("" if low_p == high_p else f" [{show(low_p)}, {show(high_p)}]")
+        mp = Measure(value, low_p, high_p, text=text, interval="range")
+        params_by_pair.append(mp)
+        if pair not in rules["paper_min_width"]:
+            continue
+        low, high = rules["paper_min_width"][pair]
+        paper_p = [None if w is None else parameter_count("mlp", int(w)) for w in (low, high)]
+        add(f"min_params_{pair}", f"minimum capacity in parameters with F1 > {SUCCESS_F1} ({split} split, {stat}), "
+            f"pair {pair}", f"{_range_text(*paper_p)} (the paper's widths, MLP)", mp,
+            min_width_verdict(mp, *paper_p), "min_params")
+    add("min_params_grows", "minimum capacity in parameters grows with task difficulty (pairs easy to hard; MLP "
+        "786·H + 1, CNN 179·C + 1)", "grows",
+        Measure(None, text=" ≤ ".join(m.text or "—" for m in params_by_pair)),
+        growth_verdict([m.value for m in params_by_pair]), "growth")
 
     # Pruning, per scheme, at each claimed level.
     for scheme, table in data["pruning"].items():
@@ -264,7 +301,7 @@ def study_claims(study: dict, rules: dict, data: dict) -> list[dict]:
     paper_rows = dead[dead["paper_row"]]
     if paper_rows.empty:
         add("dead_neurons", "no dead neurons after 95% pruning in the paper's rows", "0", Measure(None),
-            NOT_TESTABLE, "dead")
+            NOT_TESTABLE, "architecture" if cnn else "dead")
     else:
         counts = " ; ".join(f"{p} w{w}: " + "/".join(str(int(v)) for v in g.sort_values("seed")["dead_units_after"])
                             for (p, w), g in paper_rows.groupby(["pair", "width"], sort=False))
@@ -273,7 +310,18 @@ def study_claims(study: dict, rules: dict, data: dict) -> list[dict]:
             Measure(float(paper_rows["dead_units_after"].max()), text=counts, interval="none"),
             REPRODUCED if ok else NOT_REPRODUCED, "dead")
 
-    # Representation (t-SNE model) and reasoning (saliency model): one model each.
+    # Representation (t-SNE model) and reasoning (saliency model): one model each. A CNN study has neither.
+    if data.get("tsne") is None:
+        for cid, claim, paper in [
+            ("representation", "the pruned network keeps its hidden representation (linear CKA with the dense one; "
+             "one model, no interval)", "kept (t-SNE alike)"),
+            ("reasoning", "the pruned network keeps its reasoning (Spearman of dense and pruned saliency maps; one "
+             "model, no interval)", "kept (maps alike)"),
+            ("strokes", "saliency focuses on the digit's strokes (stroke focus of the dense gradient maps; 1 = none)",
+             "human-like, on the strokes"),
+        ]:
+            add(cid, claim, paper, Measure(None), NOT_TESTABLE, "architecture")
+        return _robustness_claims(rows, add, data, rules, conf, cnn)
     sim = data["tsne"]
     pruned = sim[sim["role"] == "pruned"].iloc[0]
     others = sim[sim["comparison"].str.startswith("another seed")]["linear_cka"]
@@ -298,6 +346,11 @@ def study_claims(study: dict, rules: dict, data: dict) -> list[dict]:
         REPRODUCED if focus >= rules["stroke_focus_min"] else PARTLY if focus > random_focus else NOT_REPRODUCED,
         "strokes")
 
+    return _robustness_claims(rows, add, data, rules, conf, cnn)
+
+
+def _robustness_claims(rows: list[dict], add, data: dict, rules: dict, conf: float, cnn: bool) -> list[dict]:
+    """The robustness claims of study_claims (`add` appends to `rows`)."""
     # Robustness on the hardest pair: does the widest network lose less than the narrowest?
     rob = data["robustness"]
     if rob is not None:
@@ -314,6 +367,9 @@ def study_claims(study: dict, rules: dict, data: dict) -> list[dict]:
             m = t_interval(diff, conf, (-1, 1))
             verdict = (REPRODUCED if m.high is not None and m.high < -rules["robustness_margin"] else
                        PARTLY if m.value is not None and m.value < -rules["robustness_margin"] else NOT_REPRODUCED)
+            if cnn:  # the claim's text names the first study's widths: say which this one compares
+                m = Measure(m.value, m.low, m.high, text=f"{_fmt(m.value)} (C = {drop.columns.max()} vs "
+                            f"{drop.columns.min()})" if m.value is not None else None)
             add(f"robustness_{'noise' if 'noise' in name else 'occlusion'}",
                 f"wider networks resist {name} better ({rob['pair'].iloc[0]}: F1 drop of width "
                 f"{drop.columns.max()} minus that of width {drop.columns.min()}; < 0: the wider loses less)",
@@ -322,6 +378,10 @@ def study_claims(study: dict, rules: dict, data: dict) -> list[dict]:
             occl = rob[rob["corruption"] == "occlusion"]
             for width, paper in rules["paper_occlusion_f1"].items():
                 m = t_interval(occl.loc[occl["width"] == int(width), "f1"], conf, (0, 1))
+                if cnn:  # the paper's value is an MLP width's
+                    add(f"occlusion_f1_w{width}", f"4-9 occlusion F1 at width {width}", f"{paper:g}", Measure(None),
+                        NOT_TESTABLE, "architecture")
+                    continue
                 if m.value is None:
                     verdict = NOT_TESTABLE
                 elif abs(m.value - paper) <= rules["occlusion_f1_tolerance"]:

@@ -20,6 +20,8 @@ N_INPUTS = 28 * 28
 class MLP(nn.Module):
     """One model; its state_dict is what a checkpoint stores."""
 
+    architecture = "mlp"
+
     def __init__(self, width: int):
         super().__init__()
         self.hidden = nn.Linear(N_INPUTS, width)
@@ -154,6 +156,7 @@ class CheckpointMeta:
     torch_version: str
     final_val_f1: float
     final_train_f1: float
+    architecture: str = "mlp"  # mlp (lowcap.model.MLP) or cnn (lowcap.cnn.CNN); `width` is its capacity
 
     @property
     def key(self) -> tuple[str, int, int]:
@@ -169,6 +172,17 @@ def save_checkpoint(path: str | Path, state_dict: dict[str, torch.Tensor], meta:
     tmp.replace(path)
 
 
+def build_model(architecture: str, width: int) -> nn.Module:
+    """An untrained model of the architecture: MLP(width) or lowcap.cnn.CNN(width channels)."""
+    if architecture == "cnn":
+        from lowcap.cnn import CNN
+
+        return CNN(int(width))
+    if architecture != "mlp":
+        raise ValueError(f"architecture must be 'mlp' or 'cnn', not {architecture!r}")
+    return MLP(int(width))
+
+
 def load_checkpoint(path: str | Path) -> tuple[MLP, CheckpointMeta]:
     path = Path(path)
     recover = ("Delete it and run snakemake again: the training job of its pair is rerun "
@@ -179,11 +193,12 @@ def load_checkpoint(path: str | Path) -> tuple[MLP, CheckpointMeta]:
         blob = torch.load(path, map_location="cpu", weights_only=True)
         state, raw = blob["state_dict"], blob["meta"]
         known = {f.name for f in fields(CheckpointMeta)}
-        if set(raw) != known:
+        # Checkpoints written before the CNN baseline have no `architecture`: they are MLPs.
+        if set(raw) != known and set(raw) != known - {"architecture"}:
             raise ValueError(f"metadata keys {sorted(set(raw) ^ known)} differ from this version's "
                              "(written by an older lowcap?)")
         meta = CheckpointMeta(**raw)
-        model = MLP(int(meta.width))
+        model = build_model(meta.architecture, meta.width)
         model.load_state_dict(state)
     except Exception as exc:  # torch raises several types for truncated or foreign files
         raise CheckpointError(f"cannot read checkpoint {path} (truncated or corrupt?): {exc}. {recover}") from exc

@@ -10,6 +10,10 @@ The achieved sparsity is counted from the pruned weights themselves (entries equ
 
 A hidden unit is dead when its ReLU output is zero on every validation input.
 
+The CNN baseline (lowcap.cnn) is pruned the same way: its PRUNED_LAYERS are the convolution's
+kernel and the output weights; its units are channels (dead: zero at every position of every
+validation input; disconnected: all of its output weights pruned).
+
 torch is imported inside the functions that need it: the figure and table jobs import this module
 for its pandas and matplotlib parts only.
 """
@@ -34,6 +38,11 @@ PRUNED_LAYERS = ("hidden", "output")  # the weight matrices pruned; biases are l
 SCOPES = ("layer", "global")
 
 
+def pruned_layers(model) -> tuple[str, ...]:
+    """The pruned weight layers of a model: the MLP's PRUNED_LAYERS, or its class's own (CNN)."""
+    return getattr(type(model), "PRUNED_LAYERS", PRUNED_LAYERS)
+
+
 def n_to_prune(sparsity: float, n: int) -> int:
     """How many of n weights a request of `sparsity` percent removes."""
     return int(round(sparsity * n / 100))
@@ -46,7 +55,7 @@ def prune_copy(model: MLP, sparsity: float, scope: str = "layer") -> MLP:
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {SCOPES}, not {scope!r}")
     pruned = copy.deepcopy(model)
-    layers = [getattr(pruned, name) for name in PRUNED_LAYERS]
+    layers = [getattr(pruned, name) for name in pruned_layers(model)]
     if scope == "layer":
         for layer in layers:
             prune.l1_unstructured(layer, "weight", amount=n_to_prune(sparsity, layer.weight.numel()))
@@ -62,7 +71,7 @@ def prune_copy(model: MLP, sparsity: float, scope: str = "layer") -> MLP:
 def weight_sparsity(model: MLP) -> dict[str, float]:
     """Zero weights of each pruned matrix and of both together, counted from the weights."""
     out, zeros_total, n_total = {}, 0, 0
-    for name in PRUNED_LAYERS:
+    for name in pruned_layers(model):
         weight = getattr(model, name).weight
         zeros = int((weight == 0).sum())
         out[f"zeros_{name}"] = zeros
@@ -79,7 +88,17 @@ def dead_units(model: MLP, x: torch.Tensor) -> torch.Tensor:
     import torch
 
     with torch.no_grad():
+        if hasattr(model, "channel_activations"):  # a CNN: a unit is a channel, at every position
+            return (model.channel_activations(x) == 0).all(dim=2).all(dim=0)
         return (model.hidden_activations(x) == 0).all(dim=0)
+
+
+def disconnected_units(model) -> int:
+    """Units whose every output weight is zero: they cannot affect the prediction."""
+    weight = model.output.weight
+    if hasattr(model, "channel_activations"):  # a CNN: each channel's 169 output weights
+        return int((weight.reshape(model.channels, -1) == 0).all(dim=1).sum())
+    return int((weight == 0).sum())
 
 
 def prune_and_evaluate(model: MLP, x: torch.Tensor, y: torch.Tensor, levels: list[float],
@@ -100,7 +119,7 @@ def prune_and_evaluate(model: MLP, x: torch.Tensor, y: torch.Tensor, levels: lis
                 **weight_sparsity(pruned),
                 "dead_units": int(dead_units(pruned, x).sum()),
                 # Not dead, but cut off from the output: they cannot affect the prediction.
-                "disconnected_units": int((pruned.output.weight == 0).sum()),
+                "disconnected_units": disconnected_units(pruned),
             })
         metrics = evaluate(torch.stack(logits, dim=1), y)  # all levels in one call
     table = pd.DataFrame(rows)

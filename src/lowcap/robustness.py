@@ -113,6 +113,30 @@ def evaluate_corruptions(
     return pd.DataFrame(rows)
 
 
+def evaluate_model_corruptions(models: list, widths: list[int], x_val: np.ndarray, y_val: np.ndarray,
+                               sigmas: list[float], occlusion_size: int, seed: int, device: str = "cpu") -> pd.DataFrame:
+    """evaluate_corruptions for models that do not go into an MLP bank (the CNN baseline): each
+    model's own forward pass on the same corrupted images; the same table."""
+    import torch
+
+    from lowcap.metrics import evaluate
+
+    x = torch.as_tensor(x_val)
+    y = torch.as_tensor(y_val, device=device)
+    sets = corrupted_sets(x, sigmas, occlusion_size, seed)
+    images = torch.cat([imgs for _, _, imgs in sets]).to(device)
+    with torch.no_grad():
+        logits = torch.stack([model.to(device)(images) for model in models], dim=1)
+    logits = logits.reshape(len(sets), len(x), len(models))
+    rows = []
+    for (corruption, sigma, _), level_logits in zip(sets, logits):
+        scores = {k: v.cpu().numpy() for k, v in evaluate(level_logits, y).items()}
+        for k, width in enumerate(widths):
+            rows.append({"seed": seed, "width": width, "corruption": corruption, "sigma": sigma,
+                         **{key: float(values[k]) for key, values in scores.items()}})
+    return pd.DataFrame(rows)
+
+
 def evaluate_checkpoints(loaded: list, sigmas: list[float], occlusion_size: int, device: str = "cpu") -> pd.DataFrame:
     """F1, AUC and loss of checkpoints of one pair (evaluation.Loaded) on their clean and corrupted
     validation images: one bank and one forward pass per seed. Within a seed every width sees the
@@ -122,8 +146,12 @@ def evaluate_checkpoints(loaded: list, sigmas: list[float], occlusion_size: int,
         by_seed.setdefault(item.meta.seed, []).append(item)
     frames = []
     for seed, items in by_seed.items():
-        table = evaluate_corruptions([i.model.state_dict() for i in items], items[0].x_val, items[0].y_val,
-                                     sigmas, occlusion_size, seed, device)
+        if getattr(items[0].meta, "architecture", "mlp") == "cnn":
+            table = evaluate_model_corruptions([i.model for i in items], [i.meta.width for i in items],
+                                               items[0].x_val, items[0].y_val, sigmas, occlusion_size, seed, device)
+        else:
+            table = evaluate_corruptions([i.model.state_dict() for i in items], items[0].x_val, items[0].y_val,
+                                         sigmas, occlusion_size, seed, device)
         clean = table[table["corruption"] == "clean"].set_index("width")["f1"]
         drift = max(abs(clean[i.meta.width] - i.meta.final_val_f1) for i in items)
         print(f"seed {seed}: {len(items[0].y_val)} validation images, widths {sorted(clean.index)}, device "

@@ -9,7 +9,8 @@ Every error names the config key and what is allowed.
 
 A study is everything that decides a checkpoint's numbers: dataset, pool and training protocol.
 Its analyses (pairs and the analysis sections) are the top-level ones, with whatever the study
-sets under its own name merged on top; widths and seeds are shared by every study.
+sets under its own name merged on top; widths and seeds are shared by every study (a CNN study,
+`architecture: cnn`, takes the channel grid `cnn.channels` as its widths).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 ANALYSES = ("capacity", "lr_sweep", "pruning", "robustness", "tsne", "saliency", "imp", "mutual_info",
             "saliency_shift")
+# A CNN study (architecture: cnn, lowcap.cnn) builds these; its capacity grid is `cnn.channels`.
+CNN_ANALYSES = ("capacity", "pruning", "robustness")
 
 
 class ConfigError(ValueError):
@@ -153,6 +156,8 @@ class Study:
     saliency_shift: SaliencyShift
     # What the study builds by default: every analysis, or (a training-budget study) capacity only.
     analyses: tuple[str, ...] = ANALYSES
+    # mlp: the paper's 784 -> width -> 1; cnn: lowcap.cnn.CNN, `widths` holding channel counts.
+    architecture: str = "mlp"
 
     def scheme(self, name: str) -> PruningScheme:
         for scheme in self.pruning:
@@ -179,6 +184,21 @@ class Settings:
     @property
     def claim_studies(self) -> list[str]:
         return list(self.claims["studies"])
+
+    @property
+    def cnn_comparisons(self) -> dict[str, str]:
+        """CNN study -> the MLP study it is compared with: the first configured MLP study of the
+        same dataset, pool and training protocol (epochs included). CNN studies without one are left out."""
+        out = {}
+        for name, study in self.studies.items():
+            if study.architecture != "cnn":
+                continue
+            for other in self.studies.values():
+                if (other.architecture == "mlp" and (other.dataset, other.pool, other.protocol)
+                        == (study.dataset, study.pool, study.protocol)):
+                    out[name] = other.name
+                    break
+        return out
 
     def study(self, name: str) -> Study:
         if name not in self.studies:
@@ -329,7 +349,8 @@ def _study(name: str, entry: dict, sections: dict, problems: list[str]) -> Study
             problems.append(f"config key '{key('robustness', sub)}' names {sorted(set(chosen) - set(grid))}; "
                             f"allowed: {'null or ' if sub != 'example_pair' else 'null or one of '}{list(grid)}")
 
-    for section in ("tsne", "saliency"):
+    architecture = entry.get("architecture", "mlp")
+    for section in ("tsne", "saliency") if architecture == "mlp" else ():  # a CNN study runs neither
         model = sections[section]
         for sub, grid in [("pair", pairs), ("width", widths), ("seed", seeds)]:
             if model[sub] not in grid:
@@ -359,6 +380,8 @@ def _study(name: str, entry: dict, sections: dict, problems: list[str]) -> Study
                                int(sections["mutual_info"]["n_neighbors"]), int(sections["mutual_info"]["random_state"])),
         saliency_shift=SaliencyShift(int(sections["saliency_shift"]["n_images"]),
                                      float(sections["saliency_shift"]["epsilon"])),
+        analyses=ANALYSES if architecture == "mlp" else CNN_ANALYSES,
+        architecture=architecture,
     )
 
 
@@ -376,6 +399,13 @@ def load_settings(config: dict, schema_path: str | Path) -> Settings:
         merged = {k: _merged(top[k], entry[k]) if isinstance(top[k], dict) and k in entry else entry.get(k, top[k])
                   for k in STUDY_OVERRIDABLE}
         merged.update({k: top[k] for k in GRID})
+        if entry.get("architecture", "mlp") == "cnn":
+            # The CNN studies' capacity grid: channel counts, one grid for every CNN study.
+            if "channels" not in (config.get("cnn") or {}):
+                problems.append(f"study {name!r} has architecture 'cnn': config key 'cnn.channels' is missing; "
+                                "allowed: a list of channel counts, integers >= 1, e.g. [1, 2, 4, 8, 16]")
+                continue
+            merged["widths"] = list(config["cnn"]["channels"])
         errors = [f"{_describe(e)} (in study {name!r})" for e in section_validator.iter_errors(merged)]
         if errors:
             problems.extend(errors)
@@ -389,7 +419,8 @@ def load_settings(config: dict, schema_path: str | Path) -> Settings:
         raise ConfigError("invalid config:\n  " + "\n  ".join(problems))
     data = {name: DataSource(entry.get("mirror"), dict(entry.get("sha256") or {}))
             for name, entry in config["data"].items()}
-    complete = [name for name, study in studies.items() if study.analyses == ANALYSES]
+    complete = [name for name, study in studies.items()
+                if study.analyses == ANALYSES or study.analyses == CNN_ANALYSES and study.architecture == "cnn"]
     budget = _budget_studies(config["budget"], studies)
     studies.update(budget)
     claims = copy.deepcopy(config["claims"])

@@ -6,7 +6,7 @@ rule capacity_summary:
         histories=lambda wc: expand(HISTORY, study=wc.study, pair=study_of(wc).pairs),
         # Not read: asking for them reruns training when a width or seed is added.
         checkpoints=lambda wc: checkpoint_paths(
-            wc.study, study_of(wc).pairs, WIDTHS, SEEDS
+            wc.study, study_of(wc).pairs, study_of(wc).widths, SEEDS
         ),
     output:
         train_png=report(
@@ -43,7 +43,7 @@ rule capacity_summary:
         runtime=10,
     params:
         pairs=lambda wc: list(study_of(wc).pairs),
-        widths=WIDTHS,
+        widths=lambda wc: list(study_of(wc).widths),
         seeds=SEEDS,
         epochs=lambda wc: study_of(wc).protocol.epochs,
         success_f1=SUCCESS_F1,  # for the captions; the jobs take it from lowcap.capacity
@@ -77,7 +77,7 @@ rule training_curves_figure:
         mem_mb=500,
         runtime=10,
     params:
-        widths=WIDTHS,
+        widths=lambda wc: list(study_of(wc).widths),
         seeds=SEEDS,
         epochs=lambda wc: study_of(wc).protocol.epochs,
         code=code_digest("lowcap.jobs.capacity"),

@@ -27,7 +27,7 @@ LOGS = "results/logs/{study}"
 BENCHMARKS = "results/benchmarks/{study}"
 ENV = "../../envs/lowcap.yaml"
 
-# One grid of widths and seeds for every study (lowcap.settings).
+# One grid of widths and seeds for every MLP study, one of channels for every CNN study (lowcap.settings).
 WIDTHS = list(config["widths"])
 SEEDS = list(config["seeds"])
 PRUNING_FIGURE_KINDS = list(FIGURE_KINDS)
@@ -83,7 +83,9 @@ def pair_checkpoints(wildcards):
     input too: when a width or seed is added, the missing checkpoint makes Snakemake rerun the
     training job (its params trigger cannot: a new output has no metadata to compare).
     """
-    return checkpoint_paths(wildcards.study, [wildcards.pair], WIDTHS, SEEDS)
+    return checkpoint_paths(
+        wildcards.study, [wildcards.pair], study_of(wildcards).widths, SEEDS
+    )
 
 
 # ---------------------------------------------------------------- capacity
@@ -141,7 +143,9 @@ def lr_sweep_inputs(wildcards):
     if sweep_reuses_grid(study):
         inputs["histories"] += [HISTORY.format(study=study.name, pair=pair)]
         # Not read: asking for them reruns training when a width or seed is added.
-        inputs["checkpoints"] = checkpoint_paths(study.name, [pair], WIDTHS, SEEDS)
+        inputs["checkpoints"] = checkpoint_paths(
+            study.name, [pair], study.widths, SEEDS
+        )
     return inputs
 
 
@@ -273,7 +277,7 @@ def claims_inputs(name):
     study = SETTINGS.study(name)
     paths = lambda template, **kw: template.format(study=name, **kw)
     rob_pair = study.robustness.pairs[-1]
-    return {
+    inputs = {
         "histories": [paths(HISTORY, pair=p) for p in study.pairs],
         "baseline": paths(f"{TABLES}/logistic_baseline.csv"),
         "pruning": {
@@ -291,7 +295,9 @@ def claims_inputs(name):
             else []
         ),
         "mutual_info": (
-            paths(f"{TABLES}/mutual_info.csv") if "mutual_info" in study.analyses else []
+            paths(f"{TABLES}/mutual_info.csv")
+            if "mutual_info" in study.analyses
+            else []
         ),
         "saliency_shift": (
             paths(f"{TABLES}/saliency_shift_predicts_drop.csv")
@@ -299,6 +305,11 @@ def claims_inputs(name):
             else []
         ),
     }
+    if study.architecture == "cnn":
+        # No t-SNE or saliency model: those claims are "not testable" for a CNN (lowcap.claims).
+        for key in ("tsne", "saliency_cases", "saliency_maps"):
+            del inputs[key]
+    return inputs
 
 
 def claims_studies(wildcards):
@@ -307,6 +318,7 @@ def claims_studies(wildcards):
         name: {
             "pairs": list(SETTINGS.study(name).pairs),
             "occlusion_size": SETTINGS.study(name).robustness.occlusion_size,
+            "architecture": SETTINGS.study(name).architecture,
             "inputs": {
                 **claims_inputs(name),
                 "imp_tolerance_points": SETTINGS.study(name).imp.tolerance_points,
@@ -342,8 +354,16 @@ def findings_studies(wildcards):
             "imp_tolerance_points": SETTINGS.study(name).imp.tolerance_points,
             "pairs": list(SETTINGS.study(name).pairs),
         }
-        for name in SETTINGS.claim_studies
+        for name in findings_study_names()
     }
+
+
+def findings_study_names():
+    """The MLP claims studies: the findings detail the paper's MLP claims (the CNN studies have
+    their own comparison tables, COMPARISON_TABLE)."""
+    return [
+        n for n in SETTINGS.claim_studies if SETTINGS.study(n).architecture == "mlp"
+    ]
 
 
 def findings_budget(wildcards):
@@ -357,8 +377,71 @@ def findings_budget(wildcards):
 
 
 def findings_inputs(wildcards):
-    return claims_inputs_flat(wildcards) + [
+    return [
+        path
+        for name in findings_study_names()
+        for value in claims_inputs(name).values()
+        for path in (
+            [p for paths in value.values() for p in paths]
+            if isinstance(value, dict)
+            else value if isinstance(value, list) else [value]
+        )
+    ] + [
         entry["min_capacity"]
         for group in (findings_studies(wildcards), findings_budget(wildcards))
         for entry in group.values()
     ]
+
+
+# ---------------------------------------------------------------- CNN baseline (lowcap.cnn)
+
+# Outputs are fixed per rule, and MLP and CNN studies have different capacity grids: training is
+# one rule per architecture, each matching only its own studies (a pattern that matches nothing
+# when there are none).
+NO_STUDY = "(?!)"
+MLP_STUDIES = (
+    "|".join(n for n, s in SETTINGS.studies.items() if s.architecture == "mlp")
+    or NO_STUDY
+)
+CNN_STUDIES = (
+    "|".join(n for n, s in SETTINGS.studies.items() if s.architecture == "cnn")
+    or NO_STUDY
+)
+CNN_CHANNELS = list(config.get("cnn", {}).get("channels", []))
+COMPARISON = "results/figures/mlp_vs_cnn_{study}"
+COMPARISON_TABLE = "results/tables/mlp_vs_cnn_{study}"
+
+
+def comparison_targets():
+    """The MLP-against-CNN figure and table of every CNN study that has an MLP study to compare with."""
+    return [
+        path.format(study=name) + ext
+        for name in SETTINGS.cnn_comparisons
+        for path, ext in ((COMPARISON, ".png"), (COMPARISON_TABLE, ".csv"))
+    ]
+
+
+def comparison_study(name):
+    """What the comparison job reads of one study: its histories and max-sparsity tables."""
+    study = SETTINGS.study(name)
+    return {
+        "name": name,
+        "histories": [HISTORY.format(study=name, pair=p) for p in study.pairs],
+        "max_sparsity": {
+            s.name: f"{TABLES}/max_sparsity_{s.name}.csv".format(study=name)
+            for s in study.pruning
+        },
+    }
+
+
+def comparison_inputs(wildcards):
+    if wildcards.study not in SETTINGS.cnn_comparisons:
+        raise WorkflowError(
+            f"no MLP study to compare {wildcards.study!r} with; CNN studies with one: "
+            f"{', '.join(SETTINGS.cnn_comparisons) or 'none'}"
+        )
+    files = []
+    for name in (SETTINGS.cnn_comparisons[wildcards.study], wildcards.study):
+        study = comparison_study(name)
+        files += study["histories"] + list(study["max_sparsity"].values())
+    return files

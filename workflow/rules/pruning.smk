@@ -21,7 +21,7 @@ rule pruning_pair:
         runtime=20,
     params:
         study=lambda wc: wc.study,
-        models=lambda wc: models([wc.pair], WIDTHS, SEEDS),
+        models=lambda wc: models([wc.pair], study_of(wc).widths, SEEDS),
         # The dead-neuron level is evaluated even when it is not one of the scheme's levels.
         levels=lambda wc: list(study_of(wc).pruning_levels(wc.scheme)),
         scope=lambda wc: scheme_of(wc).scope,

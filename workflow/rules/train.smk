@@ -15,6 +15,8 @@ rule train_pair:
         f"{LOGS}/train_pair/{{pair}}.log",
     benchmark:
         f"{BENCHMARKS}/train_pair/{{pair}}.tsv"
+    wildcard_constraints:
+        study=MLP_STUDIES,
     priority: 1
     conda:
         ENV

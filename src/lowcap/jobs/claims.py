@@ -12,7 +12,20 @@ from lowcap.capacity import read_histories
 
 
 def read_study(inputs: dict) -> dict:
-    """The tables one study's claims are measured from (paths as the claims rule names them)."""
+    """The tables one study's claims are measured from (paths as the claims rule names them).
+    A CNN study has no t-SNE or saliency model: those entries are None."""
+    if "saliency_maps" not in inputs:
+        return {
+            "history": read_histories(inputs["histories"]),
+            "baseline": pd.read_csv(inputs["baseline"], dtype={"pair": str}),
+            "pruning": {scheme: pd.concat([pd.read_csv(p, dtype={"pair": str}) for p in paths], ignore_index=True)
+                        for scheme, paths in inputs["pruning"].items()},
+            "dead_neurons": pd.read_csv(inputs["dead_neurons"], dtype={"pair": str}),
+            "tsne": None,
+            "saliency_cases": None,
+            "stroke_focus": None,
+            "robustness": pd.read_csv(inputs["robustness"], dtype={"pair": str}),
+        }
     maps = np.load(inputs["saliency_maps"])
     cases = pd.read_csv(inputs["saliency_cases"], dtype={"pair": str})
     dense = (cases["model"] == "dense").to_numpy()
@@ -46,7 +59,8 @@ def claims_table(studies: dict[str, dict], rules: dict, csv: str, md: str, rst: 
     results = {}
     for name, study in studies.items():
         data = read_study(study["inputs"])
-        results[name] = claims.study_claims({"name": name, "pairs": study["pairs"]},
+        results[name] = claims.study_claims({"name": name, "pairs": study["pairs"],
+                                             "architecture": study.get("architecture", "mlp")},
                                             {**rules, "occlusion_size": study["occlusion_size"]}, data)
     long = claims.long_table(results)
     Path(csv).parent.mkdir(parents=True, exist_ok=True)

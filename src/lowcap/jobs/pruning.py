@@ -20,7 +20,7 @@ def pruning_pair(checkpoints: list[str], expected: list[list], images: str, labe
     write_table(table, out)
     print(f"{len(checkpoints)} checkpoints, scope {scope}, device {device}")
     print("achieved sparsity (%) counted from the weights, min and max over checkpoints:")
-    achieved = ["sparsity_hidden", "sparsity_output", "sparsity_total"]
+    achieved = [c for c in table.columns if c.startswith("sparsity_")]  # per layer (MLP or CNN), total
     print(table.groupby("requested_sparsity")[achieved].agg(["min", "max"]).round(3).to_string())
     print("validation F1, mean over seeds:")
     print(table.pivot_table(index="width", columns="requested_sparsity", values="val_f1").round(3).to_string())

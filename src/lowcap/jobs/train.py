@@ -13,10 +13,13 @@ from lowcap.protocol import Protocol
 
 
 def train_pair(images: str, labels: str, study: dict, pair: str, seeds: list[int], widths: list[int],
-               protocol: dict, checkpoints: list[str], history: str, threads: int = 1) -> None:
+               protocol: dict, checkpoints: list[str], history: str, threads: int = 1,
+               architecture: str = "mlp", trainer=None) -> None:
     """Train every width of every seed of one pair: one wide bank per seed, one process for the
     pair (so torch is imported once). `checkpoints` lists one path per (width, seed), widths
-    outer, as expand() writes them. `study` is {name, dataset, pool}."""
+    outer, as expand() writes them. `study` is {name, dataset, pool}. `trainer(widths, seed,
+    protocol, x_train, y_train, x_val, y_val, device)` trains one seed's bank: by default the MLPs'
+    (lowcap.train.train_bank); lowcap.jobs.cnn passes the CNNs'."""
     import torch
 
     from lowcap.model import CheckpointMeta, save_checkpoint
@@ -31,8 +34,11 @@ def train_pair(images: str, labels: str, study: dict, pair: str, seeds: list[int
         d = data.pair_data(x_img, y_lab, pair, seed)
         print(f"study {study['name']} pair {pair} seed {seed}: {len(d.y_train)} train / {len(d.y_val)} val "
               f"examples, split {d.split.digest()}, device {device}, widths {widths}, {proto}", flush=True)
-        states, hist = train_bank(widths, [proto.lr] * len(widths), seed, proto,
-                                  d.x_train, d.y_train, d.x_val, d.y_val, device)
+        if trainer is None:
+            states, hist = train_bank(widths, [proto.lr] * len(widths), seed, proto,
+                                      d.x_train, d.y_train, d.x_val, d.y_val, device)
+        else:
+            states, hist = trainer(widths, seed, proto, d.x_train, d.y_train, d.x_val, d.y_val, device)
         hist.insert(0, "seed", seed)
         hist.insert(0, "pair", pair)
         last = hist[hist["epoch"] == proto.epochs]
@@ -44,6 +50,7 @@ def train_pair(images: str, labels: str, study: dict, pair: str, seeds: list[int
                 split_digest=d.split.digest(), n_train=len(d.y_train), n_val=len(d.y_val),
                 torch_version=str(torch.__version__),
                 final_val_f1=float(final.loc["val", "f1"]), final_train_f1=float(final.loc["train", "f1"]),
+                architecture=architecture,
             )
             save_checkpoint(paths[(width, seed)], state, meta)
         print(last.pivot_table(index="width", columns="split", values="f1").to_string(), flush=True)

@@ -1,0 +1,187 @@
+"""Training the CNNs of one seed together: a bank of convolutional models (lowcap.cnn).
+
+The bank is one convolution with sum(C) output channels; model k reads only its own block of
+channels through its own linear output. Its loss is the sum of the models' mean binary
+cross-entropies, so each model gets exactly the gradient it would get alone (autograd computes
+it); only the floating-point rounding of the shared products can differ (tests/test_cnn.py bounds
+it against training one CNN alone).
+
+The convolution is written as a matrix product over image patches (im2col): the 169 3x3 patches of
+every image are cut once, before training, and each step is then one (n*169, 9) x (9, sum C)
+product, which is what a convolution with one input channel amounts to.
+
+The loop is lowcap.train.train_bank's: epoch 0 is the initialisation; full batch (one step per
+epoch, whose forward pass also gives the epoch's training metrics) or minibatches drawn by a
+generator seeded with the model seed; the same history table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+
+from lowcap.cnn import KERNEL, POSITIONS, SIDE, STRIDE, init_params
+from lowcap.metrics import Scorer
+from lowcap.protocol import Protocol
+
+# Rows per chunk of a pass: the (rows, 169, sum C) activations of 64 rows stay in the CPU's cache
+# (about 2 MB for 52 channels), which makes a full-batch epoch about 4x faster than one pass over
+# every row, and keeps memory flat on the 60k pool. The chunks' gradients are summed, so a step is
+# still the full batch's (or the minibatch's); only the summation order differs.
+CHUNK = 64
+
+
+def patches(x: torch.Tensor) -> torch.Tensor:
+    """(n, 784) images -> (n, 169, 9) 3x3 patches at stride 2, in the output positions' row-major
+    order and the kernel's row-major order (as torch.nn.functional.conv2d pairs them)."""
+    img = x.reshape(-1, 1, SIDE, SIDE)
+    cols = nn.functional.unfold(img, KERNEL, stride=STRIDE)  # (n, 9, 169)
+    return cols.transpose(1, 2).contiguous()
+
+
+@dataclass
+class CNNBank:
+    """Parameters of m CNNs side by side. Model k owns the channels of block k."""
+
+    w_conv: torch.Tensor  # (S, 9), S = sum of channels
+    b_conv: torch.Tensor  # (S,)
+    w_out: torch.Tensor  # (169, S): output weight of each (position, channel)
+    b_out: torch.Tensor  # (m,)
+    channels: list[int]
+    gather: torch.Tensor  # (S, m) 0/1: channel -> its model's output
+
+    @classmethod
+    def from_params(cls, params: list[dict[str, torch.Tensor]], device: str = "cpu") -> "CNNBank":
+        channels = [p["conv.weight"].shape[0] for p in params]
+        segment = torch.repeat_interleave(torch.arange(len(channels)), torch.tensor(channels))
+        gather = nn.functional.one_hot(segment, len(channels)).to(torch.float32)
+        w_out = torch.cat([p["output.weight"].reshape(c, POSITIONS) for p, c in zip(params, channels)]).T
+        leaf = lambda t: t.contiguous().to(device).requires_grad_()  # noqa: E731
+        return cls(
+            leaf(torch.cat([p["conv.weight"].reshape(c, -1) for p, c in zip(params, channels)])),
+            leaf(torch.cat([p["conv.bias"] for p in params])),
+            leaf(w_out),
+            leaf(torch.cat([p["output.bias"] for p in params])),
+            channels,
+            gather.to(device),
+        )
+
+    def parameters(self) -> list[torch.Tensor]:
+        return [self.w_conv, self.b_conv, self.w_out, self.b_out]
+
+    def forward(self, p: torch.Tensor) -> torch.Tensor:
+        """Logits of every model, shape (n, m), from patches p (n, 169, 9)."""
+        h = torch.relu(torch.matmul(p, self.w_conv.T) + self.b_conv)  # (n, 169, S)
+        per_channel = (h * self.w_out).sum(1)  # (n, S)
+        return per_channel @ self.gather + self.b_out
+
+    def logits_and_grads(self, p: torch.Tensor, y: torch.Tensor, n_total: int | None = None
+                         ) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """Logits, and the gradient of the sum over models of each model's mean BCE over
+        `n_total` rows (default: these rows), in the order of parameters()."""
+        n_total = n_total or len(p)
+        with torch.enable_grad():
+            logits = self.forward(p)
+            target = y.unsqueeze(1).expand_as(logits)
+            loss = nn.functional.binary_cross_entropy_with_logits(logits, target, reduction="sum") / n_total
+            grads = torch.autograd.grad(loss, self.parameters())
+        return logits.detach(), list(grads)
+
+    def chunked(self, p: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """logits_and_grads over every row of p (a full batch or a minibatch), chunk by chunk, the
+        chunks' gradients summed."""
+        logits, total = [], None
+        for start in range(0, len(p), CHUNK):
+            part, grads = self.logits_and_grads(p[start: start + CHUNK], y[start: start + CHUNK], len(p))
+            logits.append(part)
+            total = grads if total is None else [a.add_(b) for a, b in zip(total, grads)]
+        return torch.cat(logits), total
+
+    @torch.no_grad()
+    def predict(self, p: torch.Tensor) -> torch.Tensor:
+        return torch.cat([self.forward(p[s: s + CHUNK]) for s in range(0, len(p), CHUNK)])
+
+    def split(self) -> list[dict[str, torch.Tensor]]:
+        """Back to one state_dict per model (on the CPU), lowcap.cnn.CNN's keys and shapes."""
+        out, start = [], 0
+        for k, c in enumerate(self.channels):
+            sl = slice(start, start + c)
+            take = lambda t: t.detach().cpu().clone()  # noqa: E731
+            out.append({
+                "conv.weight": take(self.w_conv[sl]).reshape(c, 1, KERNEL, KERNEL),
+                "conv.bias": take(self.b_conv[sl]),
+                "output.weight": take(self.w_out[:, sl].T).reshape(1, c * POSITIONS),
+                "output.bias": take(self.b_out[k: k + 1]),
+            })
+            start += c
+        return out
+
+
+@torch.no_grad()
+def train_cnn_bank(
+    channels: list[int],
+    seed: int,
+    protocol: Protocol,
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_val: np.ndarray,
+    y_val: np.ndarray,
+    device: str = "cpu",
+) -> tuple[list[dict[str, torch.Tensor]], pd.DataFrame]:
+    """Train one CNN per channel count from the same seed, all at once, at protocol.lr.
+
+    Returns the final state_dicts and the long table of metrics per (model, epoch, split), with
+    the columns of lowcap.train.train_bank's (`width` holds the channel count).
+    """
+    bank = CNNBank.from_params([init_params(c, seed, protocol.init, protocol.init_std) for c in channels], device)
+    params = bank.parameters()
+    pt = patches(torch.as_tensor(x_train)).to(device)
+    pv = patches(torch.as_tensor(x_val)).to(device)
+    yt = torch.as_tensor(y_train, device=device)
+    yv = torch.as_tensor(y_val, device=device)
+    n = len(pt)
+    shuffle = torch.Generator().manual_seed(seed)
+
+    epochs = protocol.epochs
+    m = len(channels)
+    records = {s: {k: np.empty((epochs + 1, m)) for k in ("loss", "f1", "auc")} for s in ("train", "val")}
+    scorers = {"train": Scorer(yt), "val": Scorer(yv)}
+
+    def record(split: str, epoch: int, logits: torch.Tensor) -> None:
+        for key, values in scorers[split](logits).items():
+            records[split][key][epoch] = values.cpu().numpy()
+
+    def sgd_step(grads: list[torch.Tensor]) -> None:
+        for p, g in zip(params, grads):
+            p.sub_(g, alpha=protocol.lr)
+
+    for epoch in range(epochs + 1):
+        record("val", epoch, bank.predict(pv))
+        if protocol.batch_size is None:
+            logits, grads = bank.chunked(pt, yt)
+            record("train", epoch, logits)
+            if epoch < epochs:
+                sgd_step(grads)
+        else:
+            record("train", epoch, bank.predict(pt))
+            if epoch < epochs:
+                order = torch.randperm(n, generator=shuffle).to(device)
+                for start in range(0, n, protocol.batch_size):
+                    batch = order[start: start + protocol.batch_size]
+                    sgd_step(bank.chunked(pt[batch], yt[batch])[1])
+
+    frames = []
+    for split, metrics in records.items():
+        for k in range(m):
+            frames.append(pd.DataFrame({
+                "width": channels[k],
+                "lr": protocol.lr,
+                "epoch": np.arange(epochs + 1),
+                "split": split,
+                **{key: metrics[key][:, k] for key in ("loss", "f1", "auc")},
+            }))
+    return bank.split(), pd.concat(frames, ignore_index=True)

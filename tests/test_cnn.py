@@ -1,0 +1,216 @@
+"""The convolutional baseline (issue 11): model, bank training, checkpoints, pruning, robustness."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from conftest import make_meta
+from lowcap.cnn import CNN, POSITIONS, init_params, parameter_count
+from lowcap.cnn_train import CNNBank, patches, train_cnn_bank
+from lowcap.model import MLP, load_checkpoint, save_checkpoint
+from lowcap.protocol import Protocol
+
+
+def toy(n=160, seed=0):
+    """Class 1 lights up a 6x6 corner: learnable by a 3x3 convolution."""
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < 0.5).astype(np.float32)
+    x = rng.random((n, 28, 28)).astype(np.float32) * 0.3
+    x[:, :6, :6] += 0.7 * y[:, None, None]
+    return x.reshape(n, 784), y
+
+
+@pytest.mark.parametrize("channels", [1, 5, 16])
+def test_shapes_and_parameter_count(channels):
+    model = CNN(channels)
+    x = torch.rand(7, 784)
+    assert model(x).shape == (7,)
+    assert model.hidden_activations(x).shape == (7, channels * POSITIONS)
+    assert POSITIONS == 13 * 13
+    n = sum(p.numel() for p in model.parameters())
+    assert n == parameter_count("cnn", channels) == 179 * channels + 1
+    assert sum(p.numel() for p in MLP(channels).parameters()) == parameter_count("mlp", channels)
+    assert set(model.state_dict()) == set(init_params(channels, 0, "normal", 0.1))
+
+
+def test_patches_are_the_convolution():
+    """The bank's im2col product equals torch's conv2d on the same weights."""
+    x = torch.rand(5, 784)
+    params = init_params(4, seed=1, init="xavier_uniform", init_std=0.1)
+    model = CNN(4)
+    model.load_state_dict(params)
+    bank = CNNBank.from_params([params])
+    # float32, 9-term sums per position and 676-term sums in the output: the two paths add in
+    # different orders; |activations| < 3 and |weights| < 0.1 here, so rounding stays below
+    # 676 * 3 * 0.1 * 2^-24 ~ 1.2e-5. atol 1e-4 leaves margin; a transposed kernel errs by > 1e-2.
+    with torch.no_grad():
+        np.testing.assert_allclose(bank.forward(patches(x)).squeeze(1).numpy(), model(x).numpy(), atol=1e-4)
+    assert all(torch.equal(a, b) for a, b in zip(bank.split()[0].values(), params.values()))
+
+
+@pytest.mark.parametrize("batch_size", [None, 32])
+def test_bank_equals_training_each_cnn_alone(batch_size):
+    """Every model of a bank ends where it ends when trained alone from the same seed."""
+    x, y = toy()
+    proto = Protocol(lr=0.1, epochs=8, batch_size=batch_size, init="normal", init_std=0.1)
+    states, hist = train_cnn_bank([1, 3, 6], 4, proto, x[:120], y[:120], x[120:], y[120:])
+    for channels, state in zip([1, 3, 6], states):
+        alone, hist_alone = train_cnn_bank([channels], 4, proto, x[:120], y[:120], x[120:], y[120:])
+        # Exact in exact arithmetic (each model's loss term depends only on its own parameters, and
+        # the shuffling generator is seeded with the seed alone). In float32 the wide and the narrow
+        # products sum their terms in other orders: ~1e-7 relative per step, amplified over 8 steps
+        # of lr 0.1 and the ReLU masks; weights are O(0.1-1). 1e-4 absolute covers it with margin, a
+        # gradient leaking between models changes the weights by > 1e-2.
+        for key in state:
+            torch.testing.assert_close(state[key], alone[0][key], atol=1e-4, rtol=0)
+        mine = hist[hist.width == channels].reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine[["epoch", "split"]], hist_alone[["epoch", "split"]])
+        np.testing.assert_allclose(mine.loss, hist_alone.loss, atol=1e-4)
+
+
+def test_autograd_gradient_is_each_models_own():
+    """The bank's gradient of model k equals the gradient of CNN k's mean BCE, autograd on nn.Conv2d."""
+    x, y = toy(40, seed=3)
+    params = [init_params(c, 7, "normal", 0.1) for c in (2, 5)]
+    bank = CNNBank.from_params(params)
+    _, grads = bank.chunked(patches(torch.as_tensor(x)), torch.as_tensor(y))
+    start = 0
+    for k, p in enumerate(params):
+        model = CNN(p["conv.weight"].shape[0])
+        model.load_state_dict(p)
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(model(torch.as_tensor(x)), torch.as_tensor(y))
+        loss.backward()
+        c = p["conv.weight"].shape[0]
+        sl = slice(start, start + c)
+        # float32 sums of up to 40 x 169 terms in another order: gradients ~1e-2, error < 1e-6.
+        torch.testing.assert_close(grads[0][sl], model.conv.weight.grad.reshape(c, 9), atol=1e-6, rtol=1e-4)
+        torch.testing.assert_close(grads[2][:, sl].T.reshape(1, -1), model.output.weight.grad, atol=1e-6, rtol=1e-4)
+        torch.testing.assert_close(grads[3][k: k + 1], model.output.bias.grad, atol=1e-6, rtol=1e-4)
+        start += c
+
+
+def test_training_learns_the_toy_problem():
+    x, y = toy(seed=5)
+    proto = Protocol(lr=0.3, epochs=40, batch_size=None, init="normal", init_std=0.1)
+    _, hist = train_cnn_bank([2, 4], 0, proto, x[:120], y[:120], x[120:], y[120:])
+    final = hist[(hist.split == "val") & (hist.epoch == 40)]
+    assert (final.f1 > 0.95).all()  # a learning outcome, not rounding: the margin is wide
+    assert len(hist) == 2 * 2 * 41
+
+
+def test_cnn_checkpoint_loads_with_weights_only(tmp_path):
+    params = init_params(3, 0, "normal", 0.1)
+    meta = make_meta("4-9", 3, 0, "abc")
+    meta = type(meta)(**{**meta.__dict__, "architecture": "cnn"})
+    save_checkpoint(tmp_path / "c.pt", params, meta)
+    blob = torch.load(tmp_path / "c.pt", weights_only=True)  # plain tensors and JSON-like metadata
+    assert blob["meta"]["architecture"] == "cnn"
+    model, loaded = load_checkpoint(tmp_path / "c.pt")
+    assert isinstance(model, CNN) and loaded.architecture == "cnn" and model.conv.weight.shape == (3, 1, 3, 3)
+
+
+def test_an_mlp_checkpoint_without_architecture_still_loads(tmp_path):
+    """Checkpoints written before the CNN baseline have no `architecture` key: MLPs."""
+    from lowcap.model import init_params as mlp_params
+
+    meta = make_meta("4-9", 2, 0, "abc").__dict__
+    meta.pop("architecture")
+    torch.save({"state_dict": mlp_params(2, 0, "normal", 0.1), "meta": meta}, tmp_path / "old.pt")
+    model, loaded = load_checkpoint(tmp_path / "old.pt")
+    assert isinstance(model, MLP) and loaded.architecture == "mlp"
+
+
+def test_a_cnn_study_takes_the_channel_grid_and_its_analyses():
+    from test_settings import SCHEMA, default_config
+
+    from lowcap.settings import ConfigError, load_settings
+
+    config = default_config()
+    settings = load_settings(config, SCHEMA)
+    study = settings.study("explicit-cnn")
+    assert study.architecture == "cnn" and study.widths == tuple(config["cnn"]["channels"])
+    assert study.analyses == ("capacity", "pruning", "robustness")
+    assert {s.name: s.scope for s in study.pruning}["global"] == "global"
+    assert settings.study("explicit").architecture == "mlp"
+    del config["cnn"]
+    with pytest.raises(ConfigError, match="'cnn.channels' is missing"):
+        load_settings(config, SCHEMA)
+    config = default_config()
+    config["studies"]["released-cnn"]["architecture"] = "rnn"
+    with pytest.raises(ConfigError, match="'studies.released-cnn.architecture' is 'rnn'; allowed values: 'mlp', 'cnn'"):
+        load_settings(config, SCHEMA)
+
+
+def test_pruning_a_cnn_counts_both_layers_and_dead_channels():
+    from lowcap.pruning import dead_units, disconnected_units, prune_copy, weight_sparsity
+
+    model = CNN(4)
+    model.load_state_dict(init_params(4, 0, "normal", 0.1))
+    for scope in ("layer", "global"):
+        pruned = prune_copy(model, 95, scope)
+        counts = weight_sparsity(pruned)
+        assert set(counts) >= {"sparsity_conv", "sparsity_output", "sparsity_total"}
+        # round(95% of 36 + 676 weights) = 676 zeros in all; per layer 34 of 36 and 642 of 676.
+        assert counts["zeros_total"] == (34 + 642 if scope == "layer" else 676)
+    with torch.no_grad():
+        model.conv.bias[1] = -100.0  # channel 1 never fires on inputs in [0, 1]
+        model.output.weight.view(4, -1)[2] = 0  # channel 2 reaches no output
+    x = torch.rand(10, 784)
+    assert dead_units(model, x).tolist() == [False, True, False, False]
+    assert disconnected_units(model) == 1
+
+
+def test_robustness_of_cnns_equals_each_models_forward():
+    from lowcap.robustness import corrupted_sets, evaluate_model_corruptions
+
+    x, y = toy(30, seed=2)
+    models = []
+    for c in (1, 3):
+        m = CNN(c)
+        m.load_state_dict(init_params(c, 0, "normal", 0.1))
+        models.append(m)
+    table = evaluate_model_corruptions(models, [1, 3], x, y, [0.3], 7, seed=0)
+    assert len(table) == 2 * 3 and set(table.corruption) == {"clean", "noise", "occlusion"}
+    sets = corrupted_sets(torch.as_tensor(x), [0.3], 7, 0)
+    from lowcap.metrics import evaluate
+
+    with torch.no_grad():
+        f1 = evaluate(models[1](sets[1][2]).unsqueeze(1), torch.as_tensor(y))["f1"].item()
+    assert table[(table.width == 3) & (table.corruption == "noise")].f1.item() == pytest.approx(f1, abs=1e-12)
+
+
+def test_claims_of_a_cnn_study_judge_what_a_cnn_can_be_judged_on():
+    """MLP-only claims are 'not testable' by the architecture rule; capacity in parameters is measured."""
+    import yaml
+
+    from conftest import REPO
+    from lowcap import claims
+
+    rules = {**yaml.safe_load((REPO / "config.yaml").read_text())["claims"], "occlusion_size": 7}
+    pairs = ["0-1", "4-9"]
+    history = pd.DataFrame([{"pair": p, "width": c, "seed": s, "split": split, "epoch": e,
+                             "f1": 0.95 if (p == "0-1" or c >= 4) and e == 1 else 0.5, "loss": 0.1, "auc": 0.9}
+                            for p in pairs for c in (1, 2, 4) for s in (0, 1) for split in ("train", "val")
+                            for e in (0, 1)])
+    pruning = pd.DataFrame([{"pair": p, "width": c, "seed": s, "requested_sparsity": lvl, "val_f1": 0.95}
+                            for p in pairs for c in (1, 2, 4) for s in (0, 1) for lvl in (0, 95, 99)])
+    rob = pd.DataFrame([{"pair": "4-9", "seed": s, "width": c, "corruption": k, "sigma": sig, "f1": f}
+                        for s in (0, 1) for c in (1, 4)
+                        for k, sig, f in [("clean", 0.0, 0.95), ("noise", 0.3, 0.9 + c / 100),
+                                          ("occlusion", np.nan, 0.8)]])
+    data = {"history": history, "baseline": pd.DataFrame({"pair": ["4-9"] * 2, "val_f1": [0.95, 0.96]}),
+            "pruning": {"global": pruning}, "dead_neurons": pd.DataFrame({"paper_row": pd.Series([], dtype=bool)}),
+            "tsne": None, "saliency_cases": None, "stroke_focus": None, "robustness": rob}
+    rows = {r["claim_id"]: r for r in claims.study_claims({"name": "x-cnn", "pairs": pairs, "architecture": "cnn"},
+                                                          rules, data)}
+    for cid in ("min_width_0-1", "min_width_4-9", "min_width_4-9_fig3", "representation", "reasoning", "strokes",
+                "dead_neurons", "occlusion_f1_w24"):
+        assert rows[cid]["verdict"] == claims.NOT_TESTABLE and rows[cid]["rule"] == claims.RULES["architecture"], cid
+    assert rows["min_width_4-9"]["measure"].show() == "C = 4"
+    # 4 channels = 179 * 4 + 1 parameters; the paper's 4-9 widths 12-24 as MLP parameters: 9433-18865.
+    assert rows["min_params_4-9"]["measure"].value == 717 and rows["min_params_4-9"]["paper"].startswith("9433–18865")
+    assert rows["min_params_4-9"]["verdict"] == claims.NOT_REPRODUCED  # fewer parameters than the paper's MLP
+    assert rows["min_params_grows"]["verdict"] == claims.REPRODUCED  # 180 <= 717
+    assert rows["pruning_global_95"]["verdict"] == claims.REPRODUCED
+    assert rows["robustness_noise"]["measure"].show().startswith("-0.03 (C = 4 vs 1)")

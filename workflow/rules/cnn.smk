@@ -1,0 +1,81 @@
+# The convolutional baseline (issue 11): CNN studies (architecture: cnn) train here; their
+# capacity, pruning and robustness jobs are the MLP studies' rules. The comparison with the MLP
+# study of the same protocol is results/figures/mlp_vs_cnn_{study}.png.
+
+
+rule train_cnn_pair:
+    """Train every channel count and seed of one pair of a CNN study (one bank per seed)."""
+    input:
+        unpack(pool_inputs),
+    output:
+        checkpoints=expand(
+            CHECKPOINT,
+            study="{study}",
+            pair="{pair}",
+            width=CNN_CHANNELS,
+            seed=SEEDS,
+        ),
+        history=HISTORY,
+    log:
+        f"{LOGS}/train_cnn_pair/{{pair}}.log",
+    benchmark:
+        f"{BENCHMARKS}/train_cnn_pair/{{pair}}.tsv"
+    wildcard_constraints:
+        study=CNN_STUDIES,
+    priority: 1
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=60,
+    params:
+        study=study_info,
+        seeds=SEEDS,
+        channels=CNN_CHANNELS,
+        protocol=lambda wc: asdict(study_of(wc).protocol),
+        code=code_digest("lowcap.jobs.cnn"),
+    script:
+        "../scripts/train_cnn_pair.py"
+
+
+rule mlp_vs_cnn:
+    """A CNN study against the MLP study of the same protocol: F1 against parameters per pair, and
+    the minimum capacity in width and in parameters, and the highest sparsity kept, per pair.
+    """
+    input:
+        comparison_inputs,
+    output:
+        png=report(
+            f"{COMPARISON}.png",
+            caption="../report/mlp_vs_cnn.rst",
+            category="MLP against CNN",
+        ),
+        pdf=f"{COMPARISON}.pdf",
+        csv=f"{COMPARISON}.csv",
+        table_csv=report(
+            f"{COMPARISON_TABLE}.csv",
+            caption="../report/mlp_vs_cnn.rst",
+            category="MLP against CNN",
+        ),
+        table_md=f"{COMPARISON_TABLE}.md",
+    log:
+        "results/logs/mlp_vs_cnn/{study}.log",
+    benchmark:
+        "results/benchmarks/mlp_vs_cnn/{study}.tsv"
+    wildcard_constraints:
+        study=CNN_STUDIES,
+    conda:
+        ENV
+    resources:
+        mem_mb=500,
+        runtime=10,
+    params:
+        mlp=lambda wc: comparison_study(SETTINGS.cnn_comparisons[wc.study]),
+        cnn=lambda wc: comparison_study(wc.study),
+        pairs=lambda wc: list(study_of(wc).pairs),
+        split=SETTINGS.claims["capacity_split"],
+        stat=SETTINGS.claims["capacity_statistic"],
+        code=code_digest("lowcap.jobs.compare"),
+    script:
+        "../scripts/mlp_vs_cnn.py"
