@@ -56,6 +56,8 @@ RULES = {
     "mi_kept": "AUC of the MI of units whose output weight survives pruning against those whose weight is pruned, "
                "mean over networks per seed: reproduced if the whole interval is above 0.5; partly if the mean is; "
                "else not reproduced",
+    "not_run": "not testable: the study does not run this analysis (a CNN study runs capacity, pruning and "
+               "robustness only)",
     "shift_predicts": "Spearman of saliency-map shift and F1 drop within each corruption level, all pairs: reproduced "
                       "if positive with p < 0.05 at every level; partly if at some; else not reproduced",
     "architecture": "not testable for a CNN study (architecture: cnn): the claim is about the paper's MLP, its "
@@ -400,6 +402,13 @@ def open_question_claims(data: dict, rules: dict, add) -> None:
     """The rows of the paper's open questions (IMP, MI per unit, saliency under corruption), for the
     branches the study ran; `add` as in study_claims."""
     conf = rules["confidence"]
+    not_run = {"imp": ["imp_vs_one_shot_layer", "imp_vs_one_shot_global", "imp_95"], "mutual_info": ["mi_kept"],
+               "saliency_shift": ["shift_predicts"]}
+    for branch, ids in not_run.items():
+        if data.get(branch) is None:
+            for cid in ids:
+                add(cid, f"{cid} (the paper's open questions)", "open question", Measure(None), NOT_TESTABLE,
+                    "not_run")
     if data.get("imp") is not None:
         from lowcap import imp
 
