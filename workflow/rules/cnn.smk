@@ -62,7 +62,7 @@ rule mlp_vs_cnn:
     log:
         "results/logs/mlp_vs_cnn/{study}.log",
     benchmark:
-        "results/benchmarks/mlp_vs_cnn/{study}.tsv"
+        f"{BENCHMARKS}/mlp_vs_cnn.tsv"
     wildcard_constraints:
         study=CNN_STUDIES,
     conda:
