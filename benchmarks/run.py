@@ -130,6 +130,16 @@ def training_grid_vs_naive(config: dict, baseline_pairs: list[str]) -> dict:
     }
 
 
+def best_of(f, repeats: int = 3) -> float:
+    """The fastest of `repeats` wall times of f(): the least disturbed by the shared VM."""
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        f()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
 def roofline(config: dict, study: str) -> dict:
     """GFLOP/s of training one (pair, seed) bank of a study against torch.mm on the same shapes
     (minibatches included), one thread."""
@@ -166,14 +176,6 @@ def roofline(config: dict, study: str) -> dict:
                 if epoch < epochs:
                     for xb in batches:
                         torch.mm(xb, w.T), torch.mm(g[: len(xb)].T, xb)
-
-    def best_of(f, repeats=3):
-        times = []
-        for _ in range(repeats):
-            t0 = time.perf_counter()
-            f()
-            times.append(time.perf_counter() - t0)
-        return min(times)
 
     train_s = best_of(lambda: train_bank(widths, [proto.lr] * len(widths), 0, proto, d.x_train, d.y_train,
                                          d.x_val, d.y_val))
@@ -241,14 +243,6 @@ def masked_roofline(config: dict, study: str) -> dict:
         masks = (torch.cat([m["hidden"] for _, m in jobs]), torch.cat([m["output"].reshape(-1) for _, m in jobs]))
         run_bank(bank, [proto.lr] * len(jobs), 0, proto, epochs, d.x_train, d.y_train, d.x_val, d.y_val,
                  masks=masks, score_every_epoch=False)
-
-    def best_of(f, repeats=3):
-        times = []
-        for _ in range(repeats):
-            t0 = time.perf_counter()
-            f()
-            times.append(time.perf_counter() - t0)
-        return min(times)
 
     train_s, matmul_s = best_of(train), best_of(matmuls)
     return {

@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from lowcap.architecture import KERNEL, POSITIONS, SIDE, STRIDE, parameter_count  # noqa: F401
+from lowcap.model import draw_weights
 
 
 class CNN(nn.Module):
@@ -51,16 +52,7 @@ def init_params(channels: int, seed: int, init: str, init_std: float) -> dict[st
     from a generator seeded with `seed`, the convolution first, so a model's initial weights do not
     depend on what else is trained. Xavier-uniform uses torch's fans: the convolution's are
     9 (in) and 9C (out)."""
-    g = torch.Generator().manual_seed(seed)
-    conv = torch.empty(channels, 1, KERNEL, KERNEL)
-    out = torch.empty(1, channels * POSITIONS)
-    for w in (conv, out):
-        if init == "normal":
-            nn.init.normal_(w, 0.0, init_std, generator=g)
-        elif init == "xavier_uniform":
-            nn.init.xavier_uniform_(w, generator=g)
-        else:
-            raise ValueError(f"init must be 'normal' or 'xavier_uniform', not {init!r}")
+    conv, out = draw_weights([(channels, 1, KERNEL, KERNEL), (1, channels * POSITIONS)], seed, init, init_std)
     return {
         "conv.weight": conv,
         "conv.bias": torch.zeros(channels),

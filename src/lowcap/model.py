@@ -35,19 +35,27 @@ class MLP(nn.Module):
         return self.output(self.hidden_activations(x)).squeeze(1)
 
 
-def init_params(width: int, seed: int, init: str, init_std: float) -> dict[str, torch.Tensor]:
-    """Initial weights of one model; biases are zero. Drawn from a generator seeded with `seed`,
-    hidden layer first, so a model's initial weights do not depend on what else is trained."""
+def draw_weights(shapes: list[tuple[int, ...]], seed: int, init: str, init_std: float) -> list[torch.Tensor]:
+    """Weight tensors of the given shapes, in order, from one generator seeded with `seed`:
+    N(0, init_std^2) or Xavier-uniform (torch's fans). One model's draws never depend on what else
+    is trained. Used for the MLP here and for the CNN (lowcap.cnn)."""
     g = torch.Generator().manual_seed(seed)
-    w1 = torch.empty(width, N_INPUTS)
-    w2 = torch.empty(1, width)
-    for w in (w1, w2):
+    out = []
+    for shape in shapes:
+        w = torch.empty(shape)
         if init == "normal":
             nn.init.normal_(w, 0.0, init_std, generator=g)
         elif init == "xavier_uniform":
             nn.init.xavier_uniform_(w, generator=g)
         else:
             raise ValueError(f"init must be 'normal' or 'xavier_uniform', not {init!r}")
+        out.append(w)
+    return out
+
+
+def init_params(width: int, seed: int, init: str, init_std: float) -> dict[str, torch.Tensor]:
+    """Initial weights of one model; biases are zero. Hidden layer first (draw_weights)."""
+    w1, w2 = draw_weights([(width, N_INPUTS), (1, width)], seed, init, init_std)
     return {
         "hidden.weight": w1,
         "hidden.bias": torch.zeros(width),

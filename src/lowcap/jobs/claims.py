@@ -13,44 +13,36 @@ from lowcap.capacity import read_histories
 
 def read_study(inputs: dict) -> dict:
     """The tables one study's claims are measured from (paths as the claims rule names them).
-    A CNN study has no t-SNE or saliency model: those entries are None."""
-    if "saliency_maps" not in inputs:
-        return {
-            "history": read_histories(inputs["histories"]),
-            "baseline": pd.read_csv(inputs["baseline"], dtype={"pair": str}),
-            "pruning": {scheme: pd.concat([pd.read_csv(p, dtype={"pair": str}) for p in paths], ignore_index=True)
-                        for scheme, paths in inputs["pruning"].items()},
-            "dead_neurons": pd.read_csv(inputs["dead_neurons"], dtype={"pair": str}),
-            "tsne": None,
-            "saliency_cases": None,
-            "stroke_focus": None,
-            "robustness": pd.read_csv(inputs["robustness"], dtype={"pair": str}),
-        }
-    maps = np.load(inputs["saliency_maps"])
-    cases = pd.read_csv(inputs["saliency_cases"], dtype={"pair": str})
-    dense = (cases["model"] == "dense").to_numpy()
-    focus = claims.stroke_focus(maps["image"][dense], maps["gradient"][dense])
-    # A map of independent uniform noise, seeded: what "no focus" measures on the same images.
-    noise = np.random.default_rng(0).random(maps["gradient"][dense].shape)
-    random_focus = claims.stroke_focus(maps["image"][dense], noise)
-    return {
+    A CNN study has no t-SNE or saliency model: those entries are None; a branch the study does
+    not run (an open question) is None too."""
+    read = lambda path: pd.read_csv(path, dtype={"pair": str})  # noqa: E731
+    data = {
         "history": read_histories(inputs["histories"]),
-        "baseline": pd.read_csv(inputs["baseline"], dtype={"pair": str}),
-        "pruning": {scheme: pd.concat([pd.read_csv(p, dtype={"pair": str}) for p in paths], ignore_index=True)
+        "baseline": read(inputs["baseline"]),
+        "pruning": {scheme: pd.concat([read(p) for p in paths], ignore_index=True)
                     for scheme, paths in inputs["pruning"].items()},
-        "dead_neurons": pd.read_csv(inputs["dead_neurons"], dtype={"pair": str}),
-        "tsne": pd.read_csv(inputs["tsne"], dtype={"pair": str}),
-        "saliency_cases": cases,
-        "stroke_focus": (float(focus.mean()), float(random_focus.mean())),
-        "robustness": pd.read_csv(inputs["robustness"], dtype={"pair": str}) if inputs.get("robustness") else None,
+        "dead_neurons": read(inputs["dead_neurons"]),
+        "tsne": read(inputs["tsne"]) if "tsne" in inputs else None,
+        "saliency_cases": None,
+        "stroke_focus": None,
+        "robustness": read(inputs["robustness"]) if inputs.get("robustness") else None,
         # The open questions' branches, where the study runs them.
-        "imp": (pd.concat([pd.read_csv(p, dtype={"pair": str}) for p in inputs["imp"]], ignore_index=True)
-                if inputs.get("imp") else None),
+        "imp": pd.concat([read(p) for p in inputs["imp"]], ignore_index=True) if inputs.get("imp") else None,
         "imp_tolerance_points": inputs.get("imp_tolerance_points"),
-        "mutual_info": pd.read_csv(inputs["mutual_info"], dtype={"pair": str}) if inputs.get("mutual_info") else None,
-        "saliency_shift": (pd.read_csv(inputs["saliency_shift"], dtype={"pair": str})
-                           if inputs.get("saliency_shift") else None),
+        "mutual_info": read(inputs["mutual_info"]) if inputs.get("mutual_info") else None,
+        "saliency_shift": read(inputs["saliency_shift"]) if inputs.get("saliency_shift") else None,
     }
+    if "saliency_maps" in inputs:
+        maps = np.load(inputs["saliency_maps"])
+        cases = read(inputs["saliency_cases"])
+        dense = (cases["model"] == "dense").to_numpy()
+        focus = claims.stroke_focus(maps["image"][dense], maps["gradient"][dense])
+        # A map of independent uniform noise, seeded: what "no focus" measures on the same images.
+        noise = np.random.default_rng(0).random(maps["gradient"][dense].shape)
+        random_focus = claims.stroke_focus(maps["image"][dense], noise)
+        data["saliency_cases"] = cases
+        data["stroke_focus"] = (float(focus.mean()), float(random_focus.mean()))
+    return data
 
 
 def claims_table(studies: dict[str, dict], rules: dict, csv: str, md: str, rst: str) -> None:
