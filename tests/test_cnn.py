@@ -74,7 +74,7 @@ def test_autograd_gradient_is_each_models_own():
     x, y = toy(40, seed=3)
     params = [init_params(c, 7, "normal", 0.1) for c in (2, 5)]
     bank = CNNBank.from_params(params)
-    _, grads = bank.chunked(patches(torch.as_tensor(x)), torch.as_tensor(y))
+    _, grads = bank.logits_and_grads(patches(torch.as_tensor(x)), torch.as_tensor(y))
     start = 0
     for k, p in enumerate(params):
         model = CNN(p["conv.weight"].shape[0])

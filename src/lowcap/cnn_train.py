@@ -10,9 +10,9 @@ The convolution is written as a matrix product over image patches (im2col): the 
 every image are cut once, before training, and each step is then one (n*169, 9) x (9, sum C)
 product, which is what a convolution with one input channel amounts to.
 
-The loop is lowcap.train.train_bank's: epoch 0 is the initialisation; full batch (one step per
-epoch, whose forward pass also gives the epoch's training metrics) or minibatches drawn by a
-generator seeded with the model seed; the same history table.
+The loop is lowcap.train.run_bank itself (CNNBank has the interface it uses): epoch 0 is the
+initialisation; full batch (one step per epoch, whose forward pass also gives the epoch's training
+metrics) or minibatches drawn by a generator seeded with the model seed; the same history table.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ import torch
 from torch import nn
 
 from lowcap.cnn import KERNEL, POSITIONS, SIDE, STRIDE, init_params
-from lowcap.metrics import Scorer
 from lowcap.protocol import Protocol
+from lowcap.train import history_table, run_bank
 
 # Rows per chunk of a pass: the (rows, 169, sum C) activations of 64 rows stay in the CPU's cache
 # (about 2 MB for 52 channels), which makes a full-batch epoch about 4x faster than one pass over
@@ -70,40 +70,49 @@ class CNNBank:
             gather.to(device),
         )
 
+    @property
+    def widths(self) -> list[int]:
+        return self.channels
+
     def parameters(self) -> list[torch.Tensor]:
         return [self.w_conv, self.b_conv, self.w_out, self.b_out]
 
-    def forward(self, p: torch.Tensor) -> torch.Tensor:
+    def unit_values(self, per_model: list[float]) -> tuple[torch.Tensor, torch.Tensor]:
+        """Expand one value per model to one per channel and one per output unit (as lowcap.model.Bank)."""
+        per_out = torch.tensor(per_model, dtype=self.w_conv.dtype, device=self.w_conv.device)
+        return per_out @ self.gather.T, per_out
+
+    def _logits(self, p: torch.Tensor) -> torch.Tensor:
         """Logits of every model, shape (n, m), from patches p (n, 169, 9)."""
         h = torch.relu(torch.matmul(p, self.w_conv.T) + self.b_conv)  # (n, 169, S)
         per_channel = (h * self.w_out).sum(1)  # (n, S)
         return per_channel @ self.gather + self.b_out
 
-    def logits_and_grads(self, p: torch.Tensor, y: torch.Tensor, n_total: int | None = None
-                         ) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    def _chunk_logits_and_grads(self, p: torch.Tensor, y: torch.Tensor, n_total: int
+                                ) -> tuple[torch.Tensor, list[torch.Tensor]]:
         """Logits, and the gradient of the sum over models of each model's mean BCE over
-        `n_total` rows (default: these rows), in the order of parameters()."""
-        n_total = n_total or len(p)
+        `n_total` rows, from these rows' share of it, in the order of parameters()."""
         with torch.enable_grad():
-            logits = self.forward(p)
+            logits = self._logits(p)
             target = y.unsqueeze(1).expand_as(logits)
             loss = nn.functional.binary_cross_entropy_with_logits(logits, target, reduction="sum") / n_total
             grads = torch.autograd.grad(loss, self.parameters())
         return logits.detach(), list(grads)
 
-    def chunked(self, p: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        """logits_and_grads over every row of p (a full batch or a minibatch), chunk by chunk, the
-        chunks' gradients summed."""
+    def logits_and_grads(self, p: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """Logits, and the gradient of each model's mean BCE over every row of p (a full batch or
+        a minibatch), chunk by chunk, the chunks' gradients summed."""
         logits, total = [], None
         for start in range(0, len(p), CHUNK):
-            part, grads = self.logits_and_grads(p[start: start + CHUNK], y[start: start + CHUNK], len(p))
+            part, grads = self._chunk_logits_and_grads(p[start: start + CHUNK], y[start: start + CHUNK], len(p))
             logits.append(part)
             total = grads if total is None else [a.add_(b) for a, b in zip(total, grads)]
         return torch.cat(logits), total
 
     @torch.no_grad()
-    def predict(self, p: torch.Tensor) -> torch.Tensor:
-        return torch.cat([self.forward(p[s: s + CHUNK]) for s in range(0, len(p), CHUNK)])
+    def forward(self, p: torch.Tensor) -> torch.Tensor:
+        """Logits of every model, shape (n, m), from patches p (n, 169, 9), chunk by chunk."""
+        return torch.cat([self._logits(p[s: s + CHUNK]) for s in range(0, len(p), CHUNK)])
 
     def split(self) -> list[dict[str, torch.Tensor]]:
         """Back to one state_dict per model (on the CPU), lowcap.cnn.CNN's keys and shapes."""
@@ -138,50 +147,7 @@ def train_cnn_bank(
     the columns of lowcap.train.train_bank's (`width` holds the channel count).
     """
     bank = CNNBank.from_params([init_params(c, seed, protocol.init, protocol.init_std) for c in channels], device)
-    params = bank.parameters()
-    pt = patches(torch.as_tensor(x_train)).to(device)
-    pv = patches(torch.as_tensor(x_val)).to(device)
-    yt = torch.as_tensor(y_train, device=device)
-    yv = torch.as_tensor(y_val, device=device)
-    n = len(pt)
-    shuffle = torch.Generator().manual_seed(seed)
-
-    epochs = protocol.epochs
-    m = len(channels)
-    records = {s: {k: np.empty((epochs + 1, m)) for k in ("loss", "f1", "auc")} for s in ("train", "val")}
-    scorers = {"train": Scorer(yt), "val": Scorer(yv)}
-
-    def record(split: str, epoch: int, logits: torch.Tensor) -> None:
-        for key, values in scorers[split](logits).items():
-            records[split][key][epoch] = values.cpu().numpy()
-
-    def sgd_step(grads: list[torch.Tensor]) -> None:
-        for p, g in zip(params, grads):
-            p.sub_(g, alpha=protocol.lr)
-
-    for epoch in range(epochs + 1):
-        record("val", epoch, bank.predict(pv))
-        if protocol.batch_size is None:
-            logits, grads = bank.chunked(pt, yt)
-            record("train", epoch, logits)
-            if epoch < epochs:
-                sgd_step(grads)
-        else:
-            record("train", epoch, bank.predict(pt))
-            if epoch < epochs:
-                order = torch.randperm(n, generator=shuffle).to(device)
-                for start in range(0, n, protocol.batch_size):
-                    batch = order[start: start + protocol.batch_size]
-                    sgd_step(bank.chunked(pt[batch], yt[batch])[1])
-
-    frames = []
-    for split, metrics in records.items():
-        for k in range(m):
-            frames.append(pd.DataFrame({
-                "width": channels[k],
-                "lr": protocol.lr,
-                "epoch": np.arange(epochs + 1),
-                "split": split,
-                **{key: metrics[key][:, k] for key in ("loss", "f1", "auc")},
-            }))
-    return bank.split(), pd.concat(frames, ignore_index=True)
+    lrs = [protocol.lr] * len(channels)
+    records = run_bank(bank, lrs, seed, protocol, protocol.epochs, patches(torch.as_tensor(x_train)), y_train,
+                       patches(torch.as_tensor(x_val)), y_val)
+    return bank.split(), history_table(records, channels, lrs)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from lowcap import plots
-from lowcap.capacity import SUCCESS_F1, succeeds, width_summary
+from lowcap.capacity import SUCCESS_F1, minimum_capacity, succeeds, width_summary
 from lowcap.architecture import parameter_count
 
 ARCH_LABEL = {"mlp": "MLP 784→H→1", "cnn": "CNN 3×3 conv, C channels → 1"}
@@ -36,27 +36,22 @@ def curves(per_seed: dict[str, pd.DataFrame], names: dict[str, str], pairs: list
     return out
 
 
-def _min_width(per_seed: pd.DataFrame, pair: str, split: str, stat: str) -> tuple[float, float]:
-    """(smallest width whose mean over seeds succeeds, smallest that succeeds on every seed); NaN: none."""
-    rows = per_seed[(per_seed["pair"] == pair) & (per_seed["split"] == split)]
-    by_width = rows.groupby("width")[stat]
-    mean = [w for w, v in by_width if succeeds(v.mean())]
-    every = [w for w, v in by_width if succeeds(v).all()]
-    return (float(min(mean)) if mean else np.nan, float(min(every)) if every else np.nan)
-
-
 def table(per_seed: dict[str, pd.DataFrame], sparsity: dict[str, dict[str, pd.DataFrame]], names: dict[str, str],
           pairs: list[str], split: str, stat: str) -> pd.DataFrame:
     """One row per pair: per architecture, the minimum width (mean over seeds, and every seed), its
     parameter count, the CNN's parameters as a fraction of the MLP's, and per pruning scheme of each
     study the highest sparsity that keeps success on every seed (over the widths of the grid)."""
+    minimum = {arch: minimum_capacity(per_seed[arch], pairs).set_index(["pair", "split", "statistic"])
+               for arch in ("mlp", "cnn")}
     rows = []
     for pair in pairs:
         row = {"pair": pair}
         for arch in ("mlp", "cnn"):
-            mean, every = _min_width(per_seed[arch], pair, split, stat)
+            found = minimum[arch].loc[(pair, split, stat)]
+            mean = np.nan if pd.isna(found["min_width_mean"]) else float(found["min_width_mean"])
             row[f"{arch}_min_width"] = mean
-            row[f"{arch}_min_width_every_seed"] = every
+            row[f"{arch}_min_width_every_seed"] = (np.nan if pd.isna(found["min_width_every_seed"])
+                                                   else float(found["min_width_every_seed"]))
             row[f"{arch}_min_params"] = np.nan if np.isnan(mean) else parameter_count(arch, int(mean))
         row["cnn_over_mlp_params"] = row["cnn_min_params"] / row["mlp_min_params"]
         for arch in ("mlp", "cnn"):

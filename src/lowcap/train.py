@@ -63,9 +63,13 @@ def run_bank(
     mask after each step, which for plain SGD equals masking the gradient. Returns per split and
     metric an (epochs + 1, models) array. Without `score_every_epoch`, only the first and the last
     epoch are scored (the other rows are NaN): scoring sorts every model's logits for the AUC, which
-    costs more than a step when thousands of models train at once."""
-    device = bank.w1.device
+    costs more than a step when thousands of models train at once.
+
+    `bank` is a lowcap.model.Bank, or a lowcap.cnn_train.CNNBank with x_* its image patches: what
+    is used is parameters() (weights, biases of the units, output weights, output biases),
+    unit_values, forward, logits_and_grads and widths. Masks apply to an MLP bank's w1 and w2."""
     params = bank.parameters()
+    device = params[0].device
     lr_hidden, lr_out = bank.unit_values(lrs)
     step_sizes = [lr_hidden.unsqueeze(1), lr_hidden, lr_hidden, lr_out]
     if masks is not None:

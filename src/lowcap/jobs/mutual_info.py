@@ -6,7 +6,7 @@ import pandas as pd
 
 from lowcap import mutual_info
 from lowcap.jobs import set_threads
-from lowcap.tables import write_table
+from lowcap.tables import markdown_table, write_table
 
 
 def mutual_info_pair(checkpoints: list[str], expected: list[list], images: str, labels: str, study: str,
@@ -33,8 +33,6 @@ def mutual_info_figure(tables: list[str], pairs: list[str], outputs: dict[str, s
     mutual_info.plot_mi(curves, outputs["png"], outputs["pdf"])
     means = summary.groupby(["pair", "width"], sort=False)[["mean_mi_frac", "concentration", "auc_kept_vs_pruned"]].mean()
     with open(outputs["table_md"], "w") as fh:
-        from lowcap.tables import markdown_table
-
         fh.write("Per-network mutual information between hidden units and the label (k-NN estimator, nats / H(Y)), "
                  "mean over seeds: mean_mi_frac (the specialization index), concentration (0: spread evenly, 1: one "
                  "unit), auc_kept_vs_pruned (probability that a unit whose output weight survives pruning has higher "
