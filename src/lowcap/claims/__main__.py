@@ -1,0 +1,3 @@
+from lowcap.claims import main
+
+raise SystemExit(main())
