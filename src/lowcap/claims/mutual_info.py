@@ -1,0 +1,1 @@
+"""Claims of the registry (lowcap.claims.registry): mutual_info. Filled in by its owner."""
