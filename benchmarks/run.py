@@ -1,4 +1,4 @@
-"""Speed benchmark: prints the figures of the README's "Speed" section from one run.
+"""Speed benchmark: prints the figures of docs/speed.md from one run.
 
     python benchmarks/run.py                 # everything (about 30 minutes on 2 cores)
     python benchmarks/run.py --skip-fashion --skip-baseline   # the quick part (about 6 minutes)
