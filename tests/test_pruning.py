@@ -82,6 +82,69 @@ def test_biases_untouched_and_original_model_unchanged(scope):
     assert set(pruned.state_dict()) == set(state)
 
 
+@pytest.mark.parametrize("scope", pruning.SCOPES)
+@pytest.mark.parametrize("width", [3, 24])
+@pytest.mark.parametrize("level", [10, 50, 95, 99])
+def test_random_null_matches_the_achieved_sparsity_layer_by_layer(scope, width, level):
+    model = random_mlp(width)
+    magnitude = pruning.weight_sparsity(pruning.prune_copy(model, level, scope))
+    seed = pruning.random_mask_seed("4-9", width, 42, level)
+    null = pruning.random_prune_copy(model, level, scope, seed)
+    achieved = pruning.weight_sparsity(null)
+    # Measured from the weights: the same zeros in every layer as magnitude pruning (no weight of
+    # random_mlp is exactly zero before pruning).
+    assert {k: v for k, v in achieved.items() if k.startswith("zeros_")} == \
+        {k: v for k, v in magnitude.items() if k.startswith("zeros_")}
+    assert pruning.magnitude_mask_counts(model, level, scope) == \
+        {name: magnitude[f"zeros_{name}"] for name in pruning.PRUNED_LAYERS}
+    # Seeded: bit-identical twice; another checkpoint's seed draws another mask.
+    again = pruning.random_prune_copy(model, level, scope, seed)
+    assert all(torch.equal(a, b) for a, b in zip(null.state_dict().values(), again.state_dict().values()))
+    other = pruning.random_prune_copy(model, level, scope, pruning.random_mask_seed("4-9", width, 78, level))
+    assert not torch.equal(other.hidden.weight, null.hidden.weight)
+    # Random, not by magnitude: some removed weight is larger than some kept one; survivors keep their values.
+    before, after = model.hidden.weight.detach().abs().flatten(), null.hidden.weight.detach().flatten()
+    removed = after == 0
+    assert before[removed].max() > before[~removed].min()
+    assert torch.equal(after[~removed], model.hidden.weight.detach().flatten()[~removed])
+    for key in ("hidden.bias", "output.bias"):
+        assert torch.equal(null.state_dict()[key], model.state_dict()[key])
+
+
+def test_random_null_of_a_cnn_keeps_its_per_layer_counts():
+    from lowcap.cnn import CNN
+
+    torch.manual_seed(0)
+    model = CNN(4)
+    null = pruning.random_prune_copy(model, 90, "global", [1, 2])
+    assert pruning.weight_sparsity(null)["zeros_total"] == pruning.weight_sparsity(
+        pruning.prune_copy(model, 90, "global"))["zeros_total"]
+
+
+def test_dead_or_disconnected_counts_every_way_a_unit_is_cut_off():
+    model = hand_made_model()  # units 0 and 2 dead
+    with torch.no_grad():
+        model.hidden.bias[3] = 0.5  # unit 3: no incoming weight (alive, a constant)
+        model.output.weight[0, 1] = 0.0  # unit 1: alive, no output weight
+    x = torch.rand(50, N_INPUTS, generator=torch.Generator().manual_seed(0)) * 0.5 + 0.1
+    x[:, 5] = 1.0  # unit 4 fires
+    assert pruning.dead_or_disconnected(model, x).tolist() == [True, True, True, True, False]
+    assert pruning.disconnected_units(model) == 1 and int(pruning.dead_units(model, x).sum()) == 2
+
+
+def test_dead_or_disconnected_channels_of_a_cnn():
+    from lowcap.cnn import CNN
+
+    torch.manual_seed(0)
+    model = CNN(3)
+    with torch.no_grad():
+        model.conv.weight[0].zero_()  # channel 0: no incoming weight
+        model.output.weight.view(3, -1)[2].zero_()  # channel 2: no output weight
+    x = torch.rand(20, N_INPUTS, generator=torch.Generator().manual_seed(0))
+    cut = pruning.dead_or_disconnected(model, x).tolist()
+    assert cut[0] and cut[2] and cut[1] == bool(pruning.dead_units(model, x)[1])
+
+
 def test_unknown_scope_is_refused():
     with pytest.raises(ValueError, match="scope"):
         pruning.prune_copy(random_mlp(2), 50, "per_neuron")
@@ -117,8 +180,14 @@ def test_prune_and_evaluate_rows():
     gen = torch.Generator().manual_seed(1)
     x = torch.rand(200, N_INPUTS, generator=gen)
     y = (torch.rand(200, generator=gen) > 0.5).float()
-    table = pruning.prune_and_evaluate(model, x, y, [0, 50, 99], "layer")
+    table = pruning.prune_and_evaluate(model, x, y, [0, 50, 99], "layer", lambda level: [7, int(level)])
     assert table["requested_sparsity"].tolist() == [0, 50, 99]
+    # The random null at the same measured sparsity; unpruned, it is the dense model itself.
+    assert table["random_sparsity_total"].tolist() == table["sparsity_total"].tolist()
+    assert table.loc[0, "random_val_f1"] == table.loc[0, "val_f1"]
+    assert table.loc[2, "dead_or_disconnected_units"] == 10  # no output weight left at all
+    again = pruning.prune_and_evaluate(model, x, y, [0, 50, 99], "layer", lambda level: [7, int(level)])
+    pd.testing.assert_frame_equal(table, again, check_exact=True)
     assert table.loc[0, "zeros_total"] == 0 and table.loc[0, "disconnected_units"] == 0
     # At 99% the 10 output weights lose round(9.9) = 10: the output no longer depends on x.
     assert table.loc[2, "disconnected_units"] == 10
@@ -180,6 +249,12 @@ def test_dead_neuron_table_puts_paper_rows_first():
     assert dead["width"].tolist() == [8, 8, 4, 4]
     assert dead["paper_row"].tolist() == [True, True, False, False]
     assert (dead["dead_units_before"] == 0).all() and (dead["dead_units_after"] == 1).all()
+    assert "dead_or_disconnected_units_after" not in dead  # a table from before that count
+    either = table.assign(dead_or_disconnected_units=table["requested_sparsity"] // 5 + table["seed"])
+    dead = pruning.dead_neuron_table(either, 95, [("4-9", 8)], ["4-9"])
+    assert dead["dead_or_disconnected_units_after"].tolist() == [19, 20, 19, 20]  # seeds 0, 1 per width
+    assert dead["dead_or_disconnected_units_before"].tolist() == [0, 1, 0, 1]
+    assert "dead or cut off after" in pruning.dead_neuron_markdown(dead)
     assert pruning.dead_neuron_markdown(dead).count("★") == 1
     with pytest.raises(ValueError, match="no rows at sparsity 80"):
         pruning.dead_neuron_table(table, 80, [], ["4-9"])
@@ -214,6 +289,9 @@ def test_jobs_end_to_end(tmp_path, mnist_mirror, pool):
                        str(tmp_path / "dn.csv"), str(tmp_path / "dn.md"))
     dead = pd.read_csv(tmp_path / "dn.csv")
     assert dead["paper_row"].all() and len(dead) == 2
+    # 3 units, 3 output weights, all pruned at 95%: every unit is cut off.
+    assert (dead["dead_or_disconnected_units_after"] == 3).all()
+    assert (table["random_sparsity_total"] == table["sparsity_total"]).all()
     # Per-layer pruning rounds to whole weights: 2234 of 2352 hidden (94.98%) and 3 of 3 output
     # weights = 2237 of 2355, 94.99%. At most half a weight per layer: <= 100 / 2355 = 0.04 points.
     assert (dead["sparsity_total_after"] - 95).abs().max() < 0.1

@@ -8,7 +8,14 @@ Counts are rounded to the nearest integer (Python's round, ties to even) and pas
 integers, so the rule is explicit and does not depend on how p/100 rounds in floating point.
 The achieved sparsity is counted from the pruned weights themselves (entries equal to zero).
 
-A hidden unit is dead when its ReLU output is zero on every validation input.
+The null every "pruning keeps performance" claim has to beat (ShrinkBench's sanity baseline) is
+random pruning at the same achieved sparsity: each checkpoint is also pruned by a seeded random
+mask removing as many weights of each layer as magnitude pruning removes there (random_prune_copy;
+the pair tables' random_* columns).
+
+A hidden unit is dead when its ReLU output is zero on every validation input; it is dead or
+disconnected when, in addition, it may have lost every incoming weight or every output weight:
+either way it cannot carry the input to the prediction.
 
 The CNN baseline (lowcap.cnn) is pruned the same way: its PRUNED_LAYERS are the convolution's
 kernel and the output weights; its units are channels (dead: zero at every position of every
@@ -48,8 +55,8 @@ def n_to_prune(sparsity: float, n: int) -> int:
     return int(round(sparsity * n / 100))
 
 
-def prune_copy(model: MLP, sparsity: float, scope: str = "layer") -> MLP:
-    """A copy of `model` with the smallest-magnitude weights set to zero (the mask baked in)."""
+def _magnitude_pruned(model: MLP, sparsity: float, scope: str) -> MLP:
+    """A copy of `model` pruned by magnitude, torch's masks still attached (`weight_mask`)."""
     from torch.nn.utils import prune
 
     if scope not in SCOPES:
@@ -63,8 +70,52 @@ def prune_copy(model: MLP, sparsity: float, scope: str = "layer") -> MLP:
         total = sum(layer.weight.numel() for layer in layers)
         prune.global_unstructured([(layer, "weight") for layer in layers], prune.L1Unstructured,
                                   amount=n_to_prune(sparsity, total))
-    for layer in layers:
-        prune.remove(layer, "weight")  # weight = weight_orig * mask, as a plain parameter again
+    return pruned
+
+
+def prune_copy(model: MLP, sparsity: float, scope: str = "layer") -> MLP:
+    """A copy of `model` with the smallest-magnitude weights set to zero (the mask baked in)."""
+    from torch.nn.utils import prune
+
+    pruned = _magnitude_pruned(model, sparsity, scope)
+    for name in pruned_layers(model):
+        prune.remove(getattr(pruned, name), "weight")  # weight = weight_orig * mask, a plain parameter again
+    return pruned
+
+
+def magnitude_mask_counts(model: MLP, sparsity: float, scope: str = "layer") -> dict[str, int]:
+    """How many weights of each pruned layer magnitude pruning removes (global scope: as the
+    global ranking splits them between the layers)."""
+    pruned = _magnitude_pruned(model, sparsity, scope)
+    return {name: int((getattr(pruned, name).weight_mask == 0).sum()) for name in pruned_layers(model)}
+
+
+# Mixed into every random mask's seed (with the checkpoint and the level), so the null is fixed.
+RANDOM_MASK_SEED = 2507
+
+
+def random_mask_seed(pair: str, width: int, seed: int, level: float) -> list[int]:
+    """The entropy (numpy SeedSequence) of one checkpoint's random mask at one level."""
+    return [RANDOM_MASK_SEED, *(int(d) for d in str(pair).split("-")), int(width), int(seed),
+            int(round(level * 1000))]
+
+
+def random_prune_copy(model: MLP, sparsity: float, scope: str, seed) -> MLP:
+    """The random-pruning null (ShrinkBench's sanity baseline): a copy of `model` with as many
+    weights of each layer set to zero as magnitude pruning removes there (magnitude_mask_counts),
+    chosen uniformly at random by numpy's generator seeded with `seed` (an int or a list of ints):
+    the same achieved sparsity, layer by layer, with the choice of weights left to chance."""
+    import numpy as np
+    import torch
+
+    counts = magnitude_mask_counts(model, sparsity, scope)
+    rng = np.random.default_rng(seed)
+    pruned = copy.deepcopy(model)
+    with torch.no_grad():
+        for name in pruned_layers(model):
+            flat = getattr(pruned, name).weight.data.view(-1)
+            drop = rng.permutation(flat.numel())[:counts[name]]
+            flat[torch.as_tensor(drop, dtype=torch.long, device=flat.device)] = 0
     return pruned
 
 
@@ -101,36 +152,72 @@ def disconnected_units(model) -> int:
     return int((weight == 0).sum())
 
 
-def prune_and_evaluate(model: MLP, x: torch.Tensor, y: torch.Tensor, levels: list[float],
-                       scope: str) -> pd.DataFrame:
-    """One row per requested sparsity (0 = the unpruned model): achieved sparsity, validation
-    loss/F1/AUC, dead hidden units and units left with no output weight."""
+def _per_unit(model, name: str) -> torch.Tensor:
+    """A pruned layer's weight, one row per hidden unit (MLP) or channel (CNN)."""
+    first = getattr(model, pruned_layers(model)[0]).weight
+    return getattr(model, name).weight.reshape(first.shape[0], -1)
+
+
+def dead_or_disconnected(model, x: torch.Tensor) -> torch.Tensor:
+    """Bool per hidden unit (CNN: channel) that cannot carry the input to the prediction: its ReLU
+    is zero on every row of x (dead), or every incoming weight is pruned (its output no longer
+    depends on the input), or every output weight is pruned (disconnected)."""
+    first, last = pruned_layers(model)[0], pruned_layers(model)[-1]
+    with_no_input = (_per_unit(model, first) == 0).all(dim=1)
+    with_no_output = (_per_unit(model, last) == 0).all(dim=1)
+    return dead_units(model, x) | with_no_input | with_no_output
+
+
+def _evaluate_models(models: list, x: torch.Tensor, y: torch.Tensor, prefix: str = "") -> dict[str, list]:
+    """Validation loss/F1/AUC of several models, all in one call to metrics.evaluate."""
     import torch
 
     from lowcap.metrics import evaluate
 
-    rows, logits = [], []
+    with torch.no_grad():
+        metrics = evaluate(torch.stack([m(x) for m in models], dim=1), y)
+    return {f"{prefix}val_{name}": metrics[name].cpu().numpy() for name in ("loss", "f1", "auc")}
+
+
+def prune_and_evaluate(model: MLP, x: torch.Tensor, y: torch.Tensor, levels: list[float],
+                       scope: str, random_seed=None) -> pd.DataFrame:
+    """One row per requested sparsity (0 = the unpruned model): achieved sparsity, validation
+    loss/F1/AUC, dead hidden units, units left with no output weight, and units that are dead or
+    cut off either way. With `random_seed(level)` (numpy seed entropy), also the random-pruning
+    null at the same per-layer counts (columns random_*; random_prune_copy)."""
+    import torch
+
+    rows, models, nulls = [], [], []
     with torch.no_grad():
         for level in levels:
             pruned = prune_copy(model, level, scope)
-            logits.append(pruned(x))
+            models.append(pruned)
             rows.append({
                 "requested_sparsity": level,
                 **weight_sparsity(pruned),
                 "dead_units": int(dead_units(pruned, x).sum()),
                 # Not dead, but cut off from the output: they cannot affect the prediction.
                 "disconnected_units": disconnected_units(pruned),
+                "dead_or_disconnected_units": int(dead_or_disconnected(pruned, x).sum()),
             })
-        metrics = evaluate(torch.stack(logits, dim=1), y)  # all levels in one call
+            if random_seed is not None:
+                nulls.append(random_prune_copy(model, level, scope, random_seed(level)))
     table = pd.DataFrame(rows)
-    for name in ("loss", "f1", "auc"):
-        table[f"val_{name}"] = metrics[name].cpu().numpy()
+    for column, values in _evaluate_models(models, x, y).items():  # all levels in one call
+        table[column] = values
+    if nulls:
+        achieved = pd.DataFrame([weight_sparsity(m) for m in nulls])
+        for column in [c for c in achieved if c.startswith("sparsity_")]:
+            table[f"random_{column}"] = achieved[column].to_numpy()
+        for column, values in _evaluate_models(nulls, x, y, "random_").items():
+            table[column] = values
     return table
 
 
 def prune_checkpoints(loaded: list, levels: list[float], scope: str, device: str = "cpu") -> pd.DataFrame:
     """The long pruning table of several checkpoints (evaluation.Loaded), each on its own
-    validation split. Level 0 is the unpruned model."""
+    validation split, with each checkpoint's seeded random-pruning null (random_mask_seed).
+    Level 0 is the unpruned model."""
     import torch
 
     levels = sorted({0, *levels})
@@ -138,9 +225,10 @@ def prune_checkpoints(loaded: list, levels: list[float], scope: str, device: str
     for item in loaded:
         x = torch.as_tensor(item.x_val, device=device)
         y = torch.as_tensor(item.y_val, dtype=torch.float32, device=device)
-        table = prune_and_evaluate(item.model.to(device), x, y, levels, scope)
-        keys = {"pair": item.meta.pair, "width": item.meta.width, "seed": item.meta.seed,
-                "scope": scope, "n_val": len(item.y_val)}
+        meta = item.meta
+        seed = lambda level, m=meta: random_mask_seed(m.pair, m.width, m.seed, level)  # noqa: E731
+        table = prune_and_evaluate(item.model.to(device), x, y, levels, scope, seed)
+        keys = {"pair": meta.pair, "width": meta.width, "seed": meta.seed, "scope": scope, "n_val": len(item.y_val)}
         for i, (key, value) in enumerate(keys.items()):
             table.insert(i, key, value)
         tables.append(table)
@@ -266,6 +354,10 @@ def dead_neuron_table(table: pd.DataFrame, sparsity: float, paper_rows: list[tup
     out.insert(4, "scope", table["scope"].iloc[0])
     paper = {(pair, int(width)) for pair, width in paper_rows}
     out.insert(0, "paper_row", [(p, w) in paper for p, w in zip(out["pair"], out["width"])])
+    if "dead_or_disconnected_units" in table:  # units that cannot carry the input to the output, any way
+        for when, level in (("before", 0), ("after", sparsity)):
+            at = table[table["requested_sparsity"] == level].set_index(keys)["dead_or_disconnected_units"]
+            out = out.join(at.rename(f"dead_or_disconnected_units_{when}"), on=keys)
     out["pair"] = pd.Categorical(out["pair"], categories=pairs, ordered=True)
     out = out.sort_values(["paper_row", "pair", "width", "seed"], ascending=[False, True, True, True])
     out["pair"] = out["pair"].astype(str)
@@ -288,6 +380,8 @@ def dead_neuron_markdown(dead: pd.DataFrame) -> str:
             "mean dead before": g["dead_units_before"].mean(),
             "mean dead after": g["dead_units_after"].mean(),
             "no output weight after": joined(g["disconnected_units_after"]),
+            **({"dead or cut off after": joined(g["dead_or_disconnected_units_after"])}
+               if "dead_or_disconnected_units_after" in g else {}),
             "F1 after (mean)": g["val_f1_after"].mean(),
         })
     return (f"Per-seed counts are in seed order {', '.join(map(str, seeds))}.\n\n"

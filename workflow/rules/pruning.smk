@@ -3,6 +3,7 @@
 rule pruning_pair:
     """Every checkpoint of one pair pruned once by weight magnitude at every level of a scheme, no
     retraining; achieved sparsity, validation loss/F1/AUC and dead units. Level 0 is unpruned.
+    The null (random_* columns): each checkpoint pruned at random, as many weights per layer, seeded.
     """
     input:
         unpack(pool_inputs),

@@ -11,7 +11,8 @@ from lowcap.tables import write_table
 
 def pruning_pair(checkpoints: list[str], expected: list[list], images: str, labels: str, study: str,
                  levels: list[float], scope: str, out: str, threads: int = 1) -> None:
-    """Every checkpoint of one pair pruned once at every level (level 0: unpruned)."""
+    """Every checkpoint of one pair pruned once at every level (level 0: unpruned), by magnitude
+    and, as the null, at random with as many weights per layer (seeded)."""
     from lowcap.evaluation import load_checked
 
     device = set_threads(threads)
@@ -24,6 +25,9 @@ def pruning_pair(checkpoints: list[str], expected: list[list], images: str, labe
     print(table.groupby("requested_sparsity")[achieved].agg(["min", "max"]).round(3).to_string())
     print("validation F1, mean over seeds:")
     print(table.pivot_table(index="width", columns="requested_sparsity", values="val_f1").round(3).to_string())
+    print("the random-pruning null (as many weights per layer, chosen at random, seeded): validation F1, mean "
+          "over seeds:")
+    print(table.pivot_table(index="width", columns="requested_sparsity", values="random_val_f1").round(3).to_string())
 
 
 def pruning_figures(table_csv: str, pair: str, scheme: str, levels: list[float], outputs: dict[str, str]) -> None:
@@ -62,7 +66,9 @@ def dead_neurons_table(tables: list[str], sparsity: float, paper_rows: list[list
         f"Dead hidden units (ReLU output zero on every validation input) before pruning and after "
         f"one-shot magnitude pruning to {sparsity:g}% sparsity (scope {dead['scope'].iloc[0]}), per "
         "checkpoint. ★: the paper's Table 1 rows, listed first. 'no output weight after': hidden units "
-        "whose only outgoing weight was pruned; alive or not, they no longer affect the output.\n\n"
+        "whose only outgoing weight was pruned; alive or not, they no longer affect the output. 'dead or "
+        "cut off after': units that are dead, or have lost every incoming weight, or every output weight "
+        "(lowcap.pruning.dead_or_disconnected): they cannot carry the input to the prediction.\n\n"
     )
     dead.to_csv(csv, index=False, float_format="%.6g")
     with open(md, "w") as fh:
