@@ -12,6 +12,8 @@ with logged(snakemake.log[0]):
         rate=snakemake.params.imp["rate"],
         rounds=snakemake.params.imp["rounds"],
         finetune_epochs=snakemake.params.imp["finetune_epochs"],
+        target_sparsity=snakemake.params.imp["target_sparsity"],
+        tolerance_points=snakemake.params.imp["tolerance_points"],
         out=snakemake.output[0],
         threads=snakemake.threads,
     )
