@@ -66,3 +66,40 @@ def test_check_grid_refuses_an_old_grid():
     capacity.check_grid(h, ["4-9"], [2], [0], "h.csv")
     with pytest.raises(ValueError, match=r"h.csv holds widths \[2\], the config asks for \[2, 4\]"):
         capacity.check_grid(h, ["4-9"], [2, 4], [0], "h.csv")
+
+
+def write_histories(tmp_path, pairs=("4-9",), widths=(2, 4), seeds=(0, 42), epochs=3) -> list[str]:
+    from lowcap.tables import write_table
+
+    paths = []
+    for pair in pairs:
+        rows = [(pair, w, s, split, [0.5 + e / 10 for e in range(epochs + 1)])
+                for s in seeds for w in widths for split in ("train", "val")]
+        path = tmp_path / f"{pair}.csv"
+        write_table(history(rows).assign(lr=0.03), path)
+        paths.append(str(path))
+    return paths
+
+
+def test_a_history_cut_at_a_line_boundary_is_refused_naming_the_file(tmp_path):
+    """Issue 16, finding 1: the old check compared only the sets of pairs, widths and seeds, so a
+    metrics/{pair}.csv missing its last rows passed (and min_capacity counted fewer seeds)."""
+    paths = write_histories(tmp_path, pairs=("0-1", "4-9"))
+    capacity.check_grid(capacity.read_histories(paths), ["0-1", "4-9"], [2, 4], [0, 42], ", ".join(paths))
+    lines = open(paths[1]).read().splitlines(keepends=True)
+    open(paths[1], "w").write("".join(lines[:-5]))  # the last model's last epochs
+    history = capacity.read_histories(paths)
+    with pytest.raises(ValueError, match=rf"^{paths[1]} does not hold the complete grid.*5 rows missing.*"
+                                         r"seed=42.*delete it and rerun snakemake"):
+        capacity.check_grid(history, ["0-1", "4-9"], [2, 4], [0, 42], ", ".join(paths))
+    open(paths[1], "w").write("".join(lines[:-5]) + lines[-5][:9])  # cut mid-line
+    with pytest.raises(ValueError, match=rf"{paths[1]} is cut mid-line"):
+        capacity.read_histories(paths)
+
+
+def test_a_history_with_a_duplicated_model_is_refused(tmp_path):
+    paths = write_histories(tmp_path)
+    text = open(paths[0]).read()
+    open(paths[0], "a").write(text.splitlines(keepends=True)[1])
+    with pytest.raises(ValueError, match=r"1 rows duplicated \(pair=4-9, width=2, seed=0, lr=0.03, split=train, epoch=0\)"):
+        capacity.check_grid(capacity.read_histories(paths), ["4-9"], [2, 4], [0, 42], paths[0])

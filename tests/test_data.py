@@ -254,3 +254,64 @@ def test_check_mirror_names_missing_files(tmp_path, mnist_mirror):
     shutil.copy(mnist_mirror.path / f"{TEST_POOL_FILES[0]}.gz", partial)
     with pytest.raises(data.DataError, match="t10k-labels-idx1-ubyte.gz"):
         data.check_mirror("mnist", "test", str(partial))
+
+
+# ---------------------------------------------------------------- issue 16: sizes and checksums up front
+
+
+def test_split_sizes_are_make_splits_sizes(pool):
+    """The config checks bound settings by the validation size split_sizes computes from the
+    class counts alone: it must be what make_split gives, for every pair and seed."""
+    images, labels = pool
+    counts = np.bincount(labels, minlength=10)
+    for pair in [(0, 1), (4, 9), (5, 6), (3, 8)]:
+        for seed in (0, 42):
+            split = data.make_split(labels, pair, seed)
+            assert data.split_sizes(counts, pair) == (len(split.train), len(split.val))
+
+
+@pytest.mark.parametrize("pool_name", ["train", "test"])
+def test_official_class_counts_are_the_files(pool_name):
+    """OFFICIAL_CLASS_COUNTS stand in for the labels when the data is downloaded (no mirror)."""
+    from conftest import SHARED_MNIST
+
+    stem = data.pool_files(pool_name)[1]
+    path = SHARED_MNIST / f"{stem}.gz"
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    assert data.verify("mnist", stem, path)  # the official bytes
+    counts = tuple(int(c) for c in np.bincount(data.read_idx(path), minlength=10))
+    assert counts == data.OFFICIAL_CLASS_COUNTS[("mnist", pool_name)]
+    assert data.pool_class_counts("mnist", pool_name, None) == counts
+    assert data.pool_class_counts("mnist", pool_name, str(SHARED_MNIST)) == counts
+
+
+def test_a_wrong_sha256_is_refused_before_any_job(tmp_path):
+    """Issue 16, finding 3: a wrong data.mnist.sha256 reran the fetch job, which Snakemake starts by
+    deleting the verified file; the job then failed, and the data was gone. Now the config is
+    refused before any job, naming the key and the checksum the file has."""
+    from conftest import REPO, write_synthetic_mirror
+    from lowcap.settings import ConfigError, load_settings, merge_files
+
+    sha = write_synthetic_mirror(tmp_path / "mirror")
+    config = merge_files([REPO / "config.yaml"])
+    config["data"]["mnist"] = {"mirror": str(tmp_path / "mirror"), "sha256": dict(sha)}
+    for study in ("released", "explicit", "released-cnn", "explicit-cnn"):
+        config["studies"][study]["pool"] = "test"
+    schema = REPO / "workflow" / "schemas" / "config.schema.yaml"
+    load_settings(config, schema)
+    stem = "t10k-labels-idx1-ubyte"
+    config["data"]["mnist"]["sha256"][stem] = "0" * 64
+    with pytest.raises(ConfigError, match=rf"'data.mnist.sha256.{stem}' is 0{{64}}, but the decompressed content "
+                                          rf"of the mirror file .*{stem}.gz has sha256 {sha[stem]}"):
+        load_settings(config, schema)
+    # Without a mirror the official files are downloaded: a checksum other than theirs is refused too.
+    config["data"]["mnist"] = {"mirror": None, "sha256": {stem: "0" * 64}}
+    with pytest.raises(ConfigError, match=rf"'data.mnist.sha256.{stem}' is 0{{64}}, but .*official {stem}.gz"):
+        load_settings(config, schema)
+
+
+def test_the_mirror_error_names_the_config_key(tmp_path):
+    """Issue 16, finding 9: the message said data.mirror, a key that does not exist."""
+    with pytest.raises(data.DataError, match=r"config key 'data.mnist.mirror' is .*lacks the files"):
+        data.check_mirror("mnist", "test", str(tmp_path))

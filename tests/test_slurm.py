@@ -33,7 +33,10 @@ def slurm_unavailable() -> str | None:
     return None
 
 
-pytestmark = pytest.mark.skipif(slurm_unavailable() is not None, reason=str(slurm_unavailable()))
+# The tests on a real cluster: a long check (a cluster and a tiny run), `pytest -m reproduction`.
+# The profile's groups (at the end) need no cluster: a recording sbatch shows what would be sent.
+reproduction = pytest.mark.reproduction
+needs_slurm = pytest.mark.skipif(slurm_unavailable() is not None, reason=str(slurm_unavailable()))
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +95,8 @@ def workdir_with_config(path: Path, mnist_mirror) -> Path:
     return path
 
 
+@reproduction
+@needs_slurm
 def test_profile_runs_jobs_under_slurm_with_the_same_results(cluster, tmp_path, mnist_mirror):
     """The user's path: `snakemake --profile slurm` with the profile exactly as shipped, on a
     cluster without accounts."""
@@ -140,6 +145,8 @@ def test_profile_runs_jobs_under_slurm_with_the_same_results(cluster, tmp_path, 
         pd.testing.assert_frame_equal(pd.read_csv(on_slurm / name), pd.read_csv(local / name))
 
 
+@reproduction
+@needs_slurm
 def test_an_account_is_one_line_in_the_profile(cluster, tmp_path, mnist_mirror):
     """A cluster with accounts: the one line that the profile's comment shows, added under
     default-resources, sends every job with that account. One training job is enough to see it."""
@@ -165,3 +172,89 @@ def test_an_account_is_one_line_in_the_profile(cluster, tmp_path, mnist_mirror):
     job = subprocess.run(["scontrol", "show", "job", job_id.group(1)], capture_output=True, text=True,
                          env=cluster_env(cluster))
     assert f"Account={account}" in job.stdout, job.stdout + job.stderr
+
+
+# ---------------------------------------------------------------- issue 16, finding 8: group jobs fit a small node
+
+NODE_CPUS, NODE_MEM_MB = 4, 4000  # a small node; the profile's groups must fit it
+
+
+def rule_resources() -> dict[str, dict]:
+    """Each rule of workflow/rules/: its runtime (minutes) and whether it sets threads."""
+    rules = {}
+    for path in sorted((REPO / "workflow" / "rules").glob("*.smk")):
+        for match in re.finditer(r"^rule (\w+):(.*?)(?=^rule |\Z)", path.read_text(), re.S | re.M):
+            runtime = re.search(r"^\s+runtime=(\d+)", match.group(2), re.M)
+            rules[match.group(1)] = {"runtime": int(runtime.group(1)) if runtime else None,
+                                     "threads": bool(re.search(r"^\s+threads:", match.group(2), re.M))}
+    return rules
+
+
+def light_rules() -> set[str]:
+    """Figure, table and summary rules: 10 minutes or less, one thread."""
+    return {name for name, r in rule_resources().items() if r["runtime"] is not None and r["runtime"] <= 10
+            and not r["threads"]}
+
+
+def profile_groups() -> dict[str, str]:
+    profile = yaml.safe_load((REPO / "slurm" / "config.yaml").read_text())
+    return dict(entry.split("=") for entry in profile["groups"])
+
+
+def test_every_light_rule_is_grouped_and_no_heavy_one():
+    """The profile's groups left out about ten newer figure and table rules, each then its own
+    SLURM job. Every light rule (a newly added one too) must be in a group, and no long one."""
+    light, grouped = light_rules(), set(profile_groups())
+    assert {"tsne_figure", "claims_table", "imp_figure", "mlp_vs_cnn", "study_manifest"} <= light
+    assert light - grouped == set(), "light rules missing from slurm/config.yaml's groups"
+    assert grouped - light == set(), "heavy (or unknown) rules grouped in slurm/config.yaml"
+
+
+def stage_heavy_outputs(workdir: Path, light: set[str]) -> None:
+    """Empty files for every output of the jobs that are not light (as a dry run lists them),
+    so that the light jobs, and only they, are ready to be submitted."""
+    cmd = [sys.executable, "-m", "snakemake", "--directory", str(workdir), "--configfile", str(workdir / "tiny.yaml"),
+           "-n", "--rerun-triggers", "mtime"]
+    for round_ in range(5):
+        out = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=300).stdout
+        jobs = re.findall(r"^(?:local)?rule (\w+):\n(?:    .*\n)*?    output: (.*)$", out, re.M)
+        heavy = [files for rule, files in jobs if rule not in light and rule != "all"]
+        if not heavy:
+            return
+        for files in heavy:
+            for name in files.split(", "):
+                path = workdir / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.touch()
+                os.utime(path, (1e9 + round_, 1e9 + round_))  # later rounds are downstream: newer
+    pytest.fail("the heavy jobs' outputs could not be staged")
+
+
+def test_group_jobs_ask_for_no_more_than_a_small_node(tmp_path, mnist_mirror):
+    """A recording sbatch saw --cpus-per-task=50 --mem 25000 for 50 grouped figure jobs. With the
+    profile as shipped, each group job now asks for at most 4 CPUs and 4000 MB, and no light job
+    is sent on its own."""
+    workdir = workdir_with_config(tmp_path / "run", mnist_mirror)
+    light = light_rules()
+    stage_heavy_outputs(workdir, light)
+    bin_dir, record = tmp_path / "bin", tmp_path / "sbatch.txt"
+    bin_dir.mkdir()
+    (bin_dir / "sbatch").write_text('#!/bin/sh\necho "$@" >> "$SBATCH_RECORD"\necho "recorded, not submitted" >&2\n'
+                                    "exit 1\n")
+    for tool in ("sinfo", "squeue", "sacct", "scontrol"):
+        (bin_dir / tool).write_text("#!/bin/sh\nexit 0\n")
+    for tool in bin_dir.iterdir():
+        tool.chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "SBATCH_RECORD": str(record)}
+    run(workdir, "--profile", "slurm", "--keep-going", "--latency-wait", "0", "--rerun-triggers", "mtime",
+        env=env, targets=[])
+    calls = record.read_text().splitlines()
+    assert len(calls) >= 2, calls
+    for call in calls:
+        comment = re.search(r"--comment (\S+)", call).group(1)
+        assert comment.startswith(("rule_figures_", "rule_summaries_")), comment  # a group job
+        cpus = int(re.search(r"--cpus-per-task=(\d+)", call).group(1))
+        mem = int(re.search(r"--mem (\d+)", call).group(1))
+        assert cpus <= NODE_CPUS and mem <= NODE_MEM_MB, call[:300]
+    # Grouped: at least 4 light jobs per SLURM job on this DAG.
+    assert any(int(re.search(r"--cpus-per-task=(\d+)", c).group(1)) == NODE_CPUS for c in calls)

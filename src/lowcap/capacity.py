@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lowcap.tables import markdown_table  # noqa: F401  (re-exported for the table jobs)
+from lowcap.tables import check_table_grid, markdown_table, read_table  # noqa: F401  (markdown_table: re-exported)
 
 # The paper's "success": F1 strictly above this. The one rule every table and figure uses
 # (minimum capacity, the highest sparsity that keeps success): see succeeds().
@@ -16,8 +16,18 @@ def succeeds(f1, threshold: float = SUCCESS_F1):
     return f1 > threshold
 
 
+# A training history (lowcap.train.history_table): one row per (model, epoch, split).
+HISTORY_KEYS = ["pair", "width", "seed", "lr", "split", "epoch"]
+HISTORY_COLUMNS = [*HISTORY_KEYS, "loss", "f1", "auc"]
+
+
 def read_histories(paths: list[str]) -> pd.DataFrame:
-    return pd.concat([pd.read_csv(p, dtype={"pair": str}) for p in paths], ignore_index=True)
+    """Histories, each checked as it is read (lowcap.tables.read_table: complete lines, every
+    column, no empty key); check_grid then checks the rows. attrs["sources"]: pair -> file."""
+    frames = [read_table(p, HISTORY_COLUMNS, nullable=("loss", "f1", "auc")) for p in paths]
+    history = pd.concat(frames, ignore_index=True)
+    history.attrs["sources"] = {pair: str(p) for p, f in zip(paths, frames) for pair in f["pair"].unique()}
+    return history
 
 
 def per_seed_f1(history: pd.DataFrame) -> pd.DataFrame:
@@ -63,8 +73,16 @@ def minimum_capacity(per_seed: pd.DataFrame, pairs: list[str], threshold: float 
 
 
 def check_grid(history: pd.DataFrame, pairs, widths, seeds, source: str) -> None:
-    """A history must hold exactly the configured grid: never draw an old grid's numbers."""
+    """A history must hold exactly the configured grid, every row once: never draw an old grid's
+    numbers, nor a short file's. Each (pair, width, seed) of the config, at each learning rate and
+    split the histories hold, needs every epoch from 0 to the last one (the same for all)."""
     for name, want in (("pair", pairs), ("width", widths), ("seed", seeds)):
         got = {v.item() if hasattr(v, "item") else v for v in history[name].unique()}
         if got != set(want):
             raise ValueError(f"{source} holds {name}s {sorted(got)}, the config asks for {sorted(want)}")
+    sources = history.attrs.get("sources", {})
+    for pair in pairs:
+        rows = history[history["pair"] == pair]
+        grid = {"pair": [pair], "width": widths, "seed": seeds, "lr": sorted(rows["lr"].unique()) if "lr" in rows else (),
+                "split": sorted(rows["split"].unique()), "epoch": range(int(rows["epoch"].max()) + 1)}
+        check_table_grid(rows, {k: v for k, v in grid.items() if k in rows}, sources.get(pair, source))

@@ -248,6 +248,10 @@ def fetch(
 
 def check_mirror(dataset: str, pool: str, mirror: str) -> None:
     """Fail before any job starts when the mirror lacks a file the pool needs."""
+    if not Path(mirror).is_dir():
+        raise DataError(f"config key 'data.{dataset}.mirror' is {mirror!r}: no such directory (relative paths "
+                        f"are relative to {Path.cwd()}); allowed: null (download) or a directory holding the "
+                        f"IDX .gz files")
     missing = [
         str(Path(mirror) / f"{stem}.gz")
         for stem in pool_files(pool)
@@ -255,9 +259,69 @@ def check_mirror(dataset: str, pool: str, mirror: str) -> None:
     ]
     if missing:
         raise DataError(
-            f"data.mirror={mirror!r} lacks the files that dataset {dataset!r}, pool {pool!r} "
-            f"needs: {', '.join(missing)}"
+            f"config key 'data.{dataset}.mirror' is {mirror!r}, which lacks the files that dataset {dataset!r}, "
+            f"pool {pool!r} needs: {', '.join(missing)}"
         )
+
+
+def check_sha256(dataset: str, pool: str, mirror: str | None, sha256: dict) -> list[str]:
+    """Configured checksums (data.{dataset}.sha256) that the files cannot match, found before any
+    job: a fetch job rerun for a changed checksum first loses the verified file it replaces."""
+    problems = []
+    for stem in pool_files(pool):
+        want = (sha256 or {}).get(stem)
+        if want is None:
+            continue
+        source = Path(mirror) / f"{stem}.gz" if mirror else None
+        try:
+            got = sha256_decompressed(source) if source else _SHA256.get(dataset, {}).get(stem)
+        except DataError as exc:
+            problems.append(f"{exc} (config key 'data.{dataset}.mirror')")
+            continue
+        if got is not None and got != want:
+            holder = f"the mirror file {source}" if source else f"the official {stem}.gz"
+            problems.append(f"config key 'data.{dataset}.sha256.{stem}' is {want}, but the decompressed content "
+                            f"of {holder} has sha256 {got}; allowed: that file's sha256, or no entry (the "
+                            "recorded checksums)")
+    return problems
+
+
+# --------------------------------------------------------------------------- sizes known up front
+
+# Images per class of the official pools. The recorded checksums fix their bytes, so these are
+# fixed too (tests/test_data.py checks them against the files when they are present).
+OFFICIAL_CLASS_COUNTS = {
+    ("mnist", "train"): (5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949),
+    ("mnist", "test"): (980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009),
+    ("fashion_mnist", "train"): (6000,) * 10,
+    ("fashion_mnist", "test"): (1000,) * 10,
+}
+VAL_FRACTION = 0.2  # of each class, after balancing (make_split)
+
+
+def val_per_class(n: int, val_fraction: float = VAL_FRACTION) -> int:
+    """Validation images of each class when each class keeps n (make_split's rule)."""
+    return int(round(n * val_fraction))
+
+
+def split_sizes(class_counts, pair: tuple[int, int], val_fraction: float = VAL_FRACTION) -> tuple[int, int]:
+    """(training, validation) images of a pair's split, from the pool's images per class: the same
+    for every seed (make_split balances the classes, then splits each)."""
+    n = min(class_counts[pair[0]], class_counts[pair[1]])
+    n_val = val_per_class(n, val_fraction)
+    return 2 * (n - n_val), 2 * n_val
+
+
+def pool_class_counts(dataset: str, pool: str, mirror: str | None, sha256: dict | None = None):
+    """Images per class (10 ints) of a pool: from the mirror's labels file, else the official
+    counts; None when neither is known (a custom checksum and no readable mirror file)."""
+    stem = pool_files(pool)[1]
+    if mirror and (Path(mirror) / f"{stem}.gz").exists():
+        try:
+            return tuple(int(c) for c in np.bincount(read_idx(Path(mirror) / f"{stem}.gz"), minlength=10))
+        except DataError:
+            return None  # the fetch job reports a corrupt file, naming it
+    return None if stem in (sha256 or {}) else OFFICIAL_CLASS_COUNTS.get((dataset, pool))
 
 
 # --------------------------------------------------------------------------- splits
@@ -279,7 +343,7 @@ class Split:
         return h.hexdigest()[:16]
 
 
-def make_split(labels: np.ndarray, pair: tuple[int, int], seed: int, val_fraction: float = 0.2) -> Split:
+def make_split(labels: np.ndarray, pair: tuple[int, int], seed: int, val_fraction: float = VAL_FRACTION) -> Split:
     """The paper's protocol: keep the two classes, balance by down-sampling the larger one,
     shuffle, then a stratified train/validation split. The lower class is labelled 0."""
     low, high = sorted(pair)
@@ -297,7 +361,7 @@ def make_split(labels: np.ndarray, pair: tuple[int, int], seed: int, val_fractio
     # Down-sample each class to n (the smaller class keeps all of its examples, in shuffled order).
     idx_low = rng.permutation(idx_low)[:n]
     idx_high = rng.permutation(idx_high)[:n]
-    n_val = int(round(n * val_fraction))
+    n_val = val_per_class(n, val_fraction)
     train = np.concatenate([idx_low[n_val:], idx_high[n_val:]])
     val = np.concatenate([idx_low[:n_val], idx_high[:n_val]])
     y_train = np.concatenate([np.zeros(n - n_val), np.ones(n - n_val)]).astype(np.float32)

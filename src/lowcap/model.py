@@ -8,6 +8,8 @@ rounding of the shared matrix multiply can differ (tests/test_model.py bounds it
 
 from __future__ import annotations
 
+import pickle
+import re
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -173,11 +175,12 @@ class CheckpointMeta:
 
 def save_checkpoint(path: str | Path, state_dict: dict[str, torch.Tensor], meta: CheckpointMeta) -> None:
     """Plain tensors plus JSON-like metadata: loads with torch.load(weights_only=True), no pickled code."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    torch.save({"state_dict": state_dict, "meta": asdict(meta)}, tmp)
-    tmp.replace(path)
+    from lowcap.tables import written
+
+    needed = sum(t.numel() * t.element_size() for t in state_dict.values())
+    # Saved to {path}.part and moved: torch names the archive's folder after the file, "w8_s0.pt".
+    with written(path, needed) as tmp:
+        torch.save({"state_dict": state_dict, "meta": asdict(meta)}, tmp)
 
 
 def build_model(architecture: str, width: int) -> nn.Module:
@@ -208,6 +211,14 @@ def load_checkpoint(path: str | Path) -> tuple[MLP, CheckpointMeta]:
         meta = CheckpointMeta(**raw)
         model = build_model(meta.architecture, meta.width)
         model.load_state_dict(state)
+    except pickle.UnpicklingError as exc:
+        if "Weights only load failed" not in str(exc):
+            raise CheckpointError(f"cannot read checkpoint {path} (truncated or corrupt?): {exc}. {recover}") from None
+        # torch's message advises loading with weights_only=False, which would run the file's code.
+        found = re.search(r"unsupported GLOBAL (\S+)", str(exc))
+        raise CheckpointError(f"refused to load checkpoint {path}: it holds pickled code or objects"
+                              f"{f' ({found.group(1)})' if found else ''}, which lowcap never writes, so it was "
+                              f"not made by this pipeline; nothing in it was run. {recover}") from None
     except Exception as exc:  # torch raises several types for truncated or foreign files
         raise CheckpointError(f"cannot read checkpoint {path} (truncated or corrupt?): {exc}. {recover}") from exc
     model.eval()

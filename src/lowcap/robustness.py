@@ -176,6 +176,28 @@ def example_images(x_val: np.ndarray, sigma: float, occlusion_size: int, seed: i
     return {k: v.reshape(SIDE, SIDE).numpy() for k, v in out.items()}
 
 
+# --------------------------------------------------------------------------- reading
+
+RESULT_COLUMNS = ["pair", "seed", "width", "corruption", "sigma", "loss", "f1", "auc"]
+
+
+def result_keys(pair: str, widths, seeds, sigmas) -> pd.DataFrame:
+    """The rows a robustness_pair table holds: every (width, seed) on clean (sigma 0), each noise
+    sigma, and occlusion (sigma NaN)."""
+    levels = [("clean", 0.0), *(("noise", float(s)) for s in sigmas), ("occlusion", float("nan"))]
+    return pd.DataFrame([{"pair": pair, "width": w, "seed": s, "corruption": c, "sigma": g}
+                         for w in widths for s in seeds for c, g in levels])
+
+
+def read_results(path: str, pair: str, widths, seeds, sigmas) -> pd.DataFrame:
+    """A robustness_pair table, checked for the complete grid (lowcap.tables.read_table): a short
+    or malformed one stops the job, naming the file."""
+    from lowcap.tables import read_table
+
+    return read_table(path, RESULT_COLUMNS, result_keys(pair, widths, seeds, sigmas),
+                      nullable=("sigma", "loss", "f1", "auc"))
+
+
 # --------------------------------------------------------------------------- summaries and figures
 
 

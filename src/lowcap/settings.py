@@ -120,6 +120,7 @@ class Imp:
     rounds: int
     finetune_epochs: int
     tolerance_points: float
+    target_sparsity: float  # a level inserted into the schedule (lowcap.imp.levels)
 
 
 @dataclass(frozen=True)
@@ -305,26 +306,34 @@ def _two_classes(pair: str) -> bool:
     return pair[0] != pair[2]
 
 
+def _pair_problem(pair: str, key: str) -> str | None:
+    """Why a pair is not allowed (two different classes, the lower first), or None."""
+    if not _two_classes(pair):
+        return f"config key '{key}' is {pair!r}; allowed: two different classes 0-9, e.g. '4-9'"
+    if pair[0] > pair[2]:
+        return (f"config key '{key}' is {pair!r}: write it {pair[2]}-{pair[0]!s} (the lower class first; "
+                f"{pair!r} is the same task under another name)")
+    return None
+
+
+def _config_key(study: str, entry: dict, section: str, sub: str = "") -> str:
+    """The config key a user would edit: the study's own (studies.{study}...) when the study sets it."""
+    own = section in entry and (not sub or not isinstance(entry[section], dict) or sub in entry[section])
+    return f"{'studies.' + study + '.' if own else ''}{section}{'.' + sub if sub else ''}"
+
+
 def _study(name: str, entry: dict, sections: dict, problems: list[str]) -> Study:
     """One study's settings from its config entry and its merged sections; problems appended."""
-    where = f"studies.{name}"
-
     def key(section: str, sub: str = "") -> str:
-        """The config key a user would edit: the study's own when the study sets it."""
-        own = section in entry and (not sub or not isinstance(entry[section], dict) or sub in entry[section])
-        return f"{where + '.' if own else ''}{section}{'.' + sub if sub else ''}"
+        return _config_key(name, entry, section, sub)
 
     if not NAME.match(name):
         problems.append(f"study name {name!r} (under 'studies'): allowed: lowercase letters, digits and '-', "
                         "starting with a letter or digit (it becomes a directory name under results/)")
     pairs, widths, seeds = (tuple(sections[k]) for k in ("pairs", *GRID))
-    for i, pair in enumerate(pairs):
-        if not _two_classes(pair):
-            problems.append(f"config key '{key('pairs')}[{i}]' is {pair!r}; allowed: two different classes 0-9, e.g. '4-9'")
-
     sweep = sections["lr_sweep"]
-    if not _two_classes(sweep["pair"]):
-        problems.append(f"config key '{key('lr_sweep', 'pair')}' is {sweep['pair']!r}; allowed: two different classes 0-9, e.g. '4-9'")
+    named = [(pair, f"{key('pairs')}[{i}]") for i, pair in enumerate(pairs)] + [(sweep["pair"], key("lr_sweep", "pair"))]
+    problems.extend(problem for pair, k in named if (problem := _pair_problem(pair, k)))
 
     schemes = []
     for scheme_name, scheme in sections["pruning"]["schemes"].items():
@@ -338,6 +347,11 @@ def _study(name: str, entry: dict, sections: dict, problems: list[str]) -> Study
     if dead["scheme"] not in scheme_names:
         problems.append(f"config key '{key('dead_neurons', 'scheme')}' is {dead['scheme']!r}; allowed: one of the "
                         f"pruning schemes {scheme_names}")
+
+    for i, row in enumerate(dead["paper_rows"]):
+        if row["pair"] not in pairs or row["width"] not in widths:
+            problems.append(f"config key '{key('dead_neurons', 'paper_rows')}[{i}]' is {row}; allowed: a pair of "
+                            f"the study's pairs {list(pairs)} and a width of its grid {list(widths)}")
 
     rob = sections["robustness"]
     rob_pairs = tuple(rob.get("pairs") or pairs)
@@ -375,7 +389,7 @@ def _study(name: str, entry: dict, sections: dict, problems: list[str]) -> Study
         saliency=Saliency(**{**sections["saliency"], "sparsity": float(sections["saliency"]["sparsity"]),
                              "epsilon": float(sections["saliency"]["epsilon"])}),
         imp=Imp(float(sections["imp"]["rate"]), int(sections["imp"]["rounds"]), int(sections["imp"]["finetune_epochs"]),
-                float(sections["imp"]["tolerance_points"])),
+                float(sections["imp"]["tolerance_points"]), float(sections["imp"]["target_sparsity"])),
         mutual_info=MutualInfo(float(sections["mutual_info"]["sparsity"]), sections["mutual_info"]["scope"],
                                int(sections["mutual_info"]["n_neighbors"]), int(sections["mutual_info"]["random_state"])),
         saliency_shift=SaliencyShift(int(sections["saliency_shift"]["n_images"]),
@@ -385,8 +399,10 @@ def _study(name: str, entry: dict, sections: dict, problems: list[str]) -> Study
     )
 
 
-def load_settings(config: dict, schema_path: str | Path) -> Settings:
-    """Validate `config` (as Snakemake merged it) and resolve every study. Raises ConfigError."""
+def load_settings(config: dict, schema_path: str | Path, check_data: bool = True) -> Settings:
+    """Validate `config` (as Snakemake merged it) and resolve every study. Raises ConfigError.
+    check_data: also check each used mirror and the settings bounded by the data's size (the
+    pipeline does; False only to inspect a config for data not on this machine)."""
     check_config(config, schema_path)
     problems: list[str] = []
     top = {key: config[key] for key in (*STUDY_OVERRIDABLE, *GRID)}
@@ -410,7 +426,10 @@ def load_settings(config: dict, schema_path: str | Path) -> Settings:
         if errors:
             problems.extend(errors)
             continue
+        before = len(problems)
         studies[name] = _study(name, entry, merged, problems)
+        # The same top-level mistake shows once per study: each names its study.
+        problems[before:] = [p if f"study {name!r}" in p else f"{p} (study {name!r})" for p in problems[before:]]
     for dataset in {s.dataset for s in studies.values()}:
         if dataset not in config["data"]:
             problems.append(f"config key 'data.{dataset}' is missing; a study uses dataset {dataset!r}; "
@@ -419,19 +438,106 @@ def load_settings(config: dict, schema_path: str | Path) -> Settings:
         raise ConfigError("invalid config:\n  " + "\n  ".join(problems))
     data = {name: DataSource(entry.get("mirror"), dict(entry.get("sha256") or {}))
             for name, entry in config["data"].items()}
+    problems += _data_problems(config, studies, data) if check_data else []
     complete = [name for name, study in studies.items()
                 if study.analyses == ANALYSES or study.analyses == CNN_ANALYSES and study.architecture == "cnn"]
     budget = _budget_studies(config["budget"], studies)
     studies.update(budget)
     claims = copy.deepcopy(config["claims"])
     claims["studies"] = list(claims["studies"] or complete)
-    unknown = [s for s in claims["studies"] if s not in studies]
-    if unknown:
-        raise ConfigError(f"invalid config:\n  config key 'claims.studies' names {unknown}; allowed: null or "
-                          f"configured studies {list(studies)}")
+    problems += _claims_problems(claims, studies)
+    if problems:
+        raise ConfigError("invalid config:\n  " + "\n  ".join(problems))
     axis = () if not budget else tuple(sorted([config["budget"]["study"], *budget],
                                               key=lambda n: studies[n].protocol.epochs))
     return Settings(studies, data, claims, axis)
+
+
+def _claims_problems(claims: dict, studies: dict[str, Study]) -> list[str]:
+    """Claims settings that name what a claims study does not compute: the claim would turn
+    'not testable' (or its rows vanish) instead of failing, so they are refused here."""
+    unknown = [s for s in claims["studies"] if s not in studies]
+    if unknown:
+        return [f"config key 'claims.studies' names {unknown}; allowed: null or configured studies {list(studies)}"]
+    problems = []
+    chosen = [studies[name] for name in claims["studies"]]
+    for study in chosen:
+        if float(claims["noise_sigma"]) not in study.robustness.noise_sigmas:
+            problems.append(f"config key 'claims.noise_sigma' is {claims['noise_sigma']!r}, a noise level study "
+                            f"{study.name!r} does not evaluate; allowed: one of its robustness.noise_sigmas "
+                            f"{list(study.robustness.noise_sigmas)}")
+    schemes = sorted({scheme.name for study in chosen for scheme in study.pruning})
+    problems += [f"config key 'claims.pruning_levels' names the pruning scheme {name!r}, which no claims study "
+                 f"has; allowed: {schemes}" for name in claims["pruning_levels"] if name not in schemes]
+    lacking = {}  # (scheme, paper level) -> the claims studies whose scheme does not compute it
+    for study in chosen:
+        for scheme in study.pruning:
+            # A scheme left out of the map is judged at the paper's own levels, if it has them.
+            for paper, level in claims["pruning_levels"].get(scheme.name, {}).items():
+                if float(level) not in study.pruning_levels(scheme.name):
+                    lacking.setdefault((scheme.name, paper), []).append(study)
+    for (scheme, paper), group in lacking.items():
+        level = claims["pruning_levels"][scheme][paper]
+        problems.append(f"config key 'claims.pruning_levels.{scheme}.{paper}' is {level:g} (the level standing for "
+                        f"the paper's {paper}%), which scheme {scheme!r} of studies {[s.name for s in group]} does "
+                        f"not compute (the claim would be 'not testable'); allowed: one of its levels "
+                        f"{list(group[0].pruning_levels(scheme))}, or add {level:g} to its levels")
+    return problems
+
+
+def _data_problems(config: dict, studies: dict[str, Study], data: dict[str, DataSource]) -> list[str]:
+    """The mirror of every dataset a study uses, and the settings bounded by the number of
+    validation images (known from the pool's labels and make_split's rule), checked up front."""
+    from lowcap.data import DataError, check_mirror, check_sha256, pool_class_counts
+
+    problems, users = [], {}
+    for study in studies.values():
+        users.setdefault((study.dataset, study.pool), []).append(study)
+    for (dataset, pool), group in users.items():
+        source = data[dataset]
+        if source.mirror:
+            try:
+                check_mirror(dataset, pool, source.mirror)
+            except DataError as err:
+                problems.append(f"{err} (studies {[study.name for study in group]})")
+                continue
+        problems += check_sha256(dataset, pool, source.mirror, source.sha256)
+        counts = pool_class_counts(dataset, pool, source.mirror, source.sha256)
+        for study in group if counts is not None else ():
+            problems += _size_problems(study, config["studies"][study.name], counts)
+    return problems
+
+
+def _size_problems(study: Study, entry: dict, counts) -> list[str]:
+    """Settings above what the study's validation splits allow, which a library would lower or a
+    job would clamp (or fail on late)."""
+    from lowcap.data import parse_pair, split_sizes
+
+    def key(section: str, sub: str = "") -> str:
+        return _config_key(study.name, entry, section, sub)
+
+    n_val = {pair: split_sizes(counts, parse_pair(pair))[1] for pair in study.pairs}
+    where = f"dataset {study.dataset!r}, pool {study.pool!r}"
+    problems = [f"config key '{key('pairs')}' names {pair!r}, which has {n} validation images in {where}; "
+                f"allowed: pairs with images of both classes" for pair, n in n_val.items() if n < 4]
+    if problems:
+        return problems
+    smallest, n_min = min(n_val.items(), key=lambda item: item[1])
+    limits = []  # (key, value, limit, why)
+    if "tsne" in study.analyses:
+        n = n_val.get(study.tsne.pair) or split_sizes(counts, parse_pair(study.tsne.pair))[1]
+        images = f"the {n} validation images of pair {study.tsne.pair!r} ({where})"
+        limits += [(key("tsne", "perplexity"), study.tsne.perplexity, n - 1, f"{images}; openTSNE would lower it"),
+                   (key("tsne", "knn_k"), study.tsne.knn_k, n - 1, f"{images}: each has n - 1 others")]
+    if "mutual_info" in study.analyses:
+        limits.append((key("mutual_info", "n_neighbors"), study.mutual_info.n_neighbors, n_min // 2 - 1,
+                       f"the {n_min // 2} validation images per class of pair {smallest!r} ({where}); scikit-learn "
+                       "would lower it"))
+    if "saliency_shift" in study.analyses:
+        limits.append((key("saliency_shift", "n_images"), study.saliency_shift.n_images, n_min,
+                       f"the {n_min} validation images of pair {smallest!r} ({where}); the job would use fewer"))
+    return [f"config key '{k}' is {value:g} (study {study.name!r}), above what {why}; allowed: at most {limit}"
+            for k, value, limit, why in limits if value > limit]
 
 
 def _budget_studies(budget: dict, studies: dict[str, Study]) -> dict[str, Study]:
@@ -446,7 +552,9 @@ def _budget_studies(budget: dict, studies: dict[str, Study]) -> dict[str, Study]
     out = {}
     for epochs in budget["epochs"]:
         if epochs == studies[base].protocol.epochs:
-            continue
+            raise ConfigError(f"invalid config:\n  config key 'budget.epochs' holds {epochs}, the epochs of "
+                              f"budget.study {base!r} itself (the axis includes that study); allowed: other "
+                              "numbers of epochs")
         name = f"{base}-e{epochs}"
         if name in studies:
             raise ConfigError(f"invalid config:\n  the budget study {name!r} is also configured under 'studies'; "
@@ -457,14 +565,22 @@ def _budget_studies(budget: dict, studies: dict[str, Study]) -> dict[str, Study]
 
 
 def read_yaml(path: str | Path) -> dict:
-    """A YAML config file; a syntax error names the file, the line and the column."""
+    """A YAML config file; a syntax error names the file, the line and the column. As Snakemake
+    does, an empty file or one whose top level is not a mapping of keys is refused."""
     try:
         with open(path) as fh:
-            return yaml.safe_load(fh) or {}
+            config = yaml.safe_load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} not found") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ConfigError(f"YAML syntax error in {path}{where}: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(config, dict):
+        what = "is empty" if config is None else f"holds a {type(config).__name__} at its top level"
+        raise ConfigError(f"config file {path} {what}; allowed: config keys at the top level, e.g. "
+                          "'studies:' (see config.yaml)")
+    return config
 
 
 def merge_files(paths: list[str | Path]) -> dict:

@@ -8,7 +8,7 @@ rule imp_pair:
     layer and global, for every checkpoint of one pair, on a bank of masked models."""
     input:
         unpack(pool_inputs),
-        checkpoints=pair_checkpoints,
+        checkpoints=analysis_checkpoints("imp"),
     output:
         IMP_TABLE,
     log:
@@ -100,7 +100,7 @@ rule mutual_info_pair:
     what one-shot magnitude pruning keeps of each unit."""
     input:
         unpack(pool_inputs),
-        checkpoints=pair_checkpoints,
+        checkpoints=analysis_checkpoints("mutual_info"),
     output:
         MUTUAL_INFO_TABLE,
     log:
@@ -159,7 +159,10 @@ rule saliency_shift_pair:
     input:
         unpack(pool_inputs),
         checkpoints=lambda wc: checkpoint_paths(
-            wc.study, [wc.pair], study_of(wc).robustness.widths, SEEDS
+            wc.study,
+            [wc.pair],
+            study_building(wc, "saliency_shift").robustness.widths,
+            SEEDS,
         ),
     output:
         SALIENCY_SHIFT_TABLE,
@@ -213,7 +216,8 @@ rule saliency_shift_figure:
 
 
 rule saliency_shift_table:
-    """Does the saliency shift predict the F1 drop? Spearman over checkpoints, per corruption level."""
+    """Does the saliency shift predict the F1 drop? Spearman within pair × width strata over seeds,
+    tested by permutation within the strata."""
     input:
         lambda wc: expand(
             SALIENCY_SHIFT_TABLE, study=wc.study, pair=study_of(wc).robustness.pairs

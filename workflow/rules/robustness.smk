@@ -62,6 +62,12 @@ rule robustness_figures:
         runtime=10,
     params:
         occlusion_size=lambda wc: study_of(wc).robustness.occlusion_size,
+        # The rows the table must hold: a short one stops the job (robustness.read_results).
+        grid=lambda wc: {
+            "widths": list(study_of(wc).robustness.widths),
+            "seeds": SEEDS,
+            "sigmas": list(study_of(wc).robustness.noise_sigmas),
+        },
         code=code_digest("lowcap.jobs.robustness"),
     script:
         "../scripts/robustness_figures.py"

@@ -6,5 +6,6 @@ with logged(snakemake.log[0]):
         snakemake.input[0],
         snakemake.wildcards.pair,
         snakemake.params.occlusion_size,
+        grid=snakemake.params.grid,
         **{k: v for k, v in snakemake.output.items()},
     )

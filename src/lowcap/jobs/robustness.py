@@ -32,8 +32,12 @@ def robustness_pair(images: str, labels: str, checkpoints: list[str], expected: 
 
 
 def robustness_figures(results_csv: str, pair: str, occlusion_size: int, noise_png: str, noise_pdf: str,
-                       noise_csv: str, occlusion_png: str, occlusion_pdf: str, occlusion_csv: str) -> None:
-    summary = robustness.summary(pd.read_csv(results_csv, dtype={"pair": str}))
+                       noise_csv: str, occlusion_png: str, occlusion_pdf: str, occlusion_csv: str,
+                       grid: dict | None = None) -> None:
+    """grid: {widths, seeds, sigmas} the table must hold (robustness.read_results)."""
+    table = (robustness.read_results(results_csv, pair, **grid) if grid
+             else pd.read_csv(results_csv, dtype={"pair": str}))
+    summary = robustness.summary(table)
     curves = robustness.noise_curves(summary)
     write_table(curves, noise_csv)
     robustness.plot_noise(curves, pair, noise_png, noise_pdf)
