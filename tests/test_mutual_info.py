@@ -211,6 +211,36 @@ def test_unit_table_on_a_hand_built_network(scope):
         assert summary["mi_kept_mean"] == pytest.approx(mi[:2].mean())
         assert summary["mi_pruned_mean"] == pytest.approx(mi[2:].mean())
     assert summary["spearman_mi_incoming_kept"] > 0.7  # MI ranks 0 > 1 > 2 >= 3, as the kept shares
+    # MI falls with |output weight| (2, 1, 0.5, 0.01), the order magnitude pruning cuts units off
+    # (units 2 and 3 may tie at MI 0: 0.95 then).
+    from scipy.stats import spearmanr
+
+    assert summary["spearman_mi_output_weight"] == pytest.approx(spearmanr(mi, [2.0, 1.0, 0.5, 0.01]).statistic)
+    assert summary["spearman_mi_output_weight"] > 0.9
+
+
+def test_output_weight_rho_is_defined_at_every_width_and_scipys():
+    from scipy.stats import spearmanr
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for width in (2, 3, 7):
+        for seed in (0, 1):
+            w, mi = rng.random(width), rng.random(width)
+            rows += [{"pair": "4-9", "width": width, "seed": seed, "unit": j, "scope": "layer",
+                      "requested_sparsity": 95.0, "achieved_sparsity": 95.0, "label_entropy": LN2, "mi": mi[j],
+                      "dead": False, "output_weight_abs": w[j], "output_weight_kept": False,
+                      "incoming_kept_frac": 0.05} for j in range(width)]
+    units = pd.DataFrame(rows)
+    summary = mi_mod.network_summary(units)
+    assert summary["spearman_mi_output_weight"].notna().all()  # the AUC is NaN on all of them
+    assert summary["auc_kept_vs_pruned"].isna().all()
+    for row in summary.itertuples():
+        g = units[(units["width"] == row.width) & (units["seed"] == row.seed)]
+        expected = spearmanr(g["mi"], g["output_weight_abs"]).statistic
+        assert row.spearman_mi_output_weight == pytest.approx(expected, abs=1e-12)
+        if row.width == 2:
+            assert abs(row.spearman_mi_output_weight) == pytest.approx(1.0)  # do the two orders agree
 
 
 def test_summary_undefined_cases_are_nan_without_warnings():
@@ -218,11 +248,13 @@ def test_summary_undefined_cases_are_nan_without_warnings():
         "pair": "0-1", "width": 3, "seed": 0, "unit": [0, 1, 2], "scope": "layer", "requested_sparsity": 95.0,
         "achieved_sparsity": 95.0, "label_entropy": LN2, "mi": [0.0, 0.0, 0.0], "dead": [True, True, True],
         "output_weight_kept": [True, True, True], "incoming_kept_frac": [0.05, 0.05, 0.05],
+        "output_weight_abs": [0.3, 0.2, 0.1],
     })
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         (row,) = mi_mod.network_summary(units).to_dict("records")
     assert np.isnan(row["spearman_mi_incoming_kept"]) and np.isnan(row["auc_kept_vs_pruned"])
+    assert np.isnan(row["spearman_mi_output_weight"])  # every unit has MI 0: no ranking
     assert np.isnan(row["mi_pruned_mean"]) and row["mi_kept_mean"] == 0 and row["dead_units"] == 3
     assert np.isnan(row["concentration"]) and row["mean_mi_frac"] == 0
 
@@ -239,6 +271,7 @@ def fake_summary() -> pd.DataFrame:
                 rows.append({"pair": pair, "width": width, "seed": seed, "scope": "layer",
                              "requested_sparsity": 95.0, "mean_mi_frac": rng.uniform(0.2, 0.9),
                              "concentration": rng.uniform(0, 1),
+                             "spearman_mi_output_weight": rng.uniform(-0.5, 1.0),
                              "auc_kept_vs_pruned": np.nan if width == 2 else rng.uniform(0.3, 1.0)})
     return pd.DataFrame(rows)
 
@@ -258,12 +291,15 @@ def test_figure_table_and_plot(drawn):
     mi_mod.plot_mi(curves, "unused.png", "unused.pdf")
     (fig,) = drawn
     axes = fig.axes
-    assert len(axes) == 3
-    for ax, quantity in zip(axes, mi_mod.PANELS):
+    assert len(axes) == 4
+    for ax, (quantity, panel) in zip(axes, mi_mod.PANELS.items()):
         lo, hi = ax.get_ylim()
-        assert 0.0 <= lo < hi <= 1.0
+        bottom, top = panel[3]
+        assert bottom <= lo < hi <= top
         c = curves[curves["quantity"] == quantity]
         assert lo <= c["min"].min() and c["max"].max() <= hi  # every whisker inside the axes
         data_lines = [line for line in ax.get_lines() if len(line.get_xdata()) == 3]
         assert len(data_lines) == 2  # one line per pair
-    assert any(np.allclose(line.get_ydata(), 0.5) for line in axes[2].get_lines())  # the 0.5 reference
+    assert axes[2].get_ylim()[0] < 0  # a correlation below 0 is drawn, not clipped at 0
+    assert any(np.allclose(line.get_ydata(), 0.0) for line in axes[2].get_lines())  # the 0 reference
+    assert any(np.allclose(line.get_ydata(), 0.5) for line in axes[3].get_lines())  # the 0.5 reference

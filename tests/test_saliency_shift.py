@@ -61,6 +61,13 @@ def test_rank_correlation_equals_scipy_and_saliency_spearman():
         warnings.simplefilter("error")
         rho = saliency_shift.rank_correlation(a, b)
     assert np.isnan(rho[2]) and np.isfinite(np.delete(rho, 2)).all()
+    a[0] = 0.5  # a constant map on either side undefines that pair only, not its neighbours
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rho2 = saliency_shift.rank_correlation(a, b)
+    assert np.isnan(rho2[[0, 2]]).all() and np.allclose(rho2[[1, 3, 4]], rho[[1, 3, 4]], rtol=0, atol=EXACT)
+    single = saliency_shift.rank_correlation(a[3:4], b[3:4])  # one pair of maps
+    assert single.shape == (1,) and single[0] == pytest.approx(rho[3], abs=EXACT)
 
 
 def test_unchanged_images_give_rho_one(shift_table):
@@ -132,27 +139,57 @@ def test_dead_network_gives_undefined_rho_counted_without_warnings():
     assert (summary["n_undefined"] == 5).all()
 
 
-def test_shift_predicts_drop_on_a_known_monotone_relation():
+def known_relation_table(seeds=(0, 1, 2)) -> pd.DataFrame:
+    """Within each (pair, width), the gradient drop rises with the shift and the epsilon drop
+    falls; across widths the shift grows while the drop shrinks (pooling would mislead)."""
     rng = np.random.default_rng(0)
     rows = []
-    for width in (2, 4, 8, 16):
-        for seed in (0, 1, 2):
-            for corruption, sigma in (("clean", 0.0), ("noise", 0.1), ("noise", 0.3), ("occlusion", np.nan)):
-                shift = 0.0 if corruption == "clean" else rng.random() * (0.5 if np.isnan(sigma) else sigma)
-                for method, sign in (("gradient", 1), ("epsilon", -1)):
-                    rows.append({"pair": "4-9", "width": width, "seed": seed, "method": method,
-                                 "corruption": corruption, "sigma": sigma, "rho_mean": 1 - shift,
-                                 "f1_drop": sign * shift ** 3, "n_undefined": 0})
-    rows.append({**rows[-1], "rho_mean": np.nan, "f1_drop": 5.0})  # undefined: left out
-    out = saliency_shift.shift_predicts_drop(pd.DataFrame(rows))
-    assert set(out["pair"]) == {"4-9", "all"} and set(out["scope"]) == {"pooled", "within level"}
-    gradient, epsilon = out[out["method"] == "gradient"], out[out["method"] == "epsilon"]
-    assert np.allclose(gradient["spearman_rho"], 1.0, atol=EXACT) and np.allclose(epsilon["spearman_rho"], -1.0, atol=EXACT)
-    pooled = out[(out["scope"] == "pooled") & (out["method"] == "epsilon")]
-    assert (pooled["n_points"] == 4 * 3 * 3).all() and (pooled["p_value"] < 1e-6).all()
-    within = out[(out["scope"] == "within level") & (out["pair"] == "4-9")]
-    assert (within["n_points"] == 12).all() and (within["n_widths"] == 4).all() and len(within) == 2 * 3
-    assert "at 3 of 3 levels" in saliency_shift.verdict(out).splitlines()[1]  # gradient, sorted second
+    for pair in ("0-1", "4-9"):
+        for k, width in enumerate((2, 4, 8, 16)):
+            for seed in seeds:
+                u = rng.random()
+                for corruption, sigma in (("clean", 0.0), ("noise", 0.1), ("noise", 0.3), ("occlusion", np.nan)):
+                    clean = corruption == "clean"
+                    shift = 0.0 if clean else 0.1 * k + 0.05 * u * (1 + (sigma if sigma == sigma else 0.5))
+                    for method, sign in (("gradient", 1), ("epsilon", -1)):
+                        drop = 0.0 if clean else 1 - 0.2 * k + sign * 0.05 * u
+                        rows.append({"pair": pair, "width": width, "seed": seed, "method": method,
+                                     "corruption": corruption, "sigma": sigma, "rho_mean": 1 - shift,
+                                     "f1_drop": drop, "n_images": 32, "n_undefined": 0})
+    rows.append({**rows[-1], "seed": 9, "rho_mean": np.nan, "f1_drop": 5.0})  # undefined: left out
+    return pd.DataFrame(rows)
+
+
+def test_checkpoint_points_average_the_corruption_levels():
+    table = known_relation_table()
+    points = saliency_shift.checkpoint_points(table)
+    assert len(points) == 2 * 4 * 3 * 2 and (points["n_levels"] == 3).all()  # the NaN row is left out
+    sel = table[(table["pair"] == "4-9") & (table["width"] == 8) & (table["seed"] == 1) & (table["method"] == "epsilon")
+                & (table["corruption"] != "clean")]
+    row = points[(points["pair"] == "4-9") & (points["width"] == 8) & (points["seed"] == 1)
+                 & (points["method"] == "epsilon")].iloc[0]
+    assert row["shift"] == pytest.approx((1 - sel["rho_mean"]).mean(), abs=1e-15)
+    assert row["f1_drop"] == pytest.approx(sel["f1_drop"].mean(), abs=1e-15)
+
+
+def test_shift_predicts_drop_is_decided_within_strata_not_by_pooling():
+    out = saliency_shift.shift_predicts_drop(known_relation_table())
+    top = out[(out["pair"] == "all") & (out["scope"] == saliency_shift.CHECKPOINT)].set_index("method")
+    # Within every (pair, width) ρ is +1 (gradient) or -1 (epsilon); pooled, width makes it negative.
+    assert top.loc["gradient", "mean_rho"] == pytest.approx(1.0) and top.loc["epsilon", "mean_rho"] == pytest.approx(-1.0)
+    assert top.loc["gradient", "p_greater"] < 1e-3 and top.loc["gradient", "p_less"] > 0.99
+    assert top.loc["epsilon", "p_less"] < 1e-3 and top.loc["epsilon", "p_greater"] > 0.99
+    assert top.loc["gradient", "pooled_rho"] < -0.8  # the paradox the strata avoid
+    assert (top["n_strata"] == 8).all() and (top["n_points"] == 24).all() and (top["n_strata_grid"] == 8).all()
+    # The undefined epsilon row is a checkpoint of the grid (seed 9) that the test cannot use.
+    assert top.loc["gradient", "n_checkpoints"] == 24 and top.loc["epsilon", "n_checkpoints"] == 25
+    assert (top["n_images"] == 32).all() and (top["n_seeds"] == 3).all()
+    per_pair = out[(out["pair"] != "all")]
+    assert set(per_pair["pair"]) == {"0-1", "4-9"} and (per_pair["n_strata"] == 4).all()
+    levels = out[out["scope"] == "one level"]
+    assert len(levels) == 2 * 3 and (levels["pair"] == "all").all()
+    assert np.allclose(levels[levels["method"] == "gradient"]["mean_rho"], 1.0)
+    assert "gradient: within (pair, width) over seeds, mean ρ 1.00" in saliency_shift.verdict(out)
 
 
 def test_summary_figure_table_and_plot(shift_table, drawn):

@@ -129,13 +129,14 @@ def network_unit_table(loaded: list, sparsity: float, scope: str, random_state: 
     return pd.concat(tables, ignore_index=True)
 
 
-def _spearman(a: np.ndarray, b: np.ndarray) -> float:
-    """Spearman correlation; NaN with fewer than 3 units or a constant side (undefined)."""
+def _spearman(a: np.ndarray, b: np.ndarray, min_units: int = 3) -> float:
+    """Spearman correlation (scipy.stats.spearmanr); NaN with fewer than `min_units` units or a
+    constant side (undefined). With 2 units it is +-1: whether the two orders agree."""
     from scipy.stats import spearmanr
 
-    if len(a) < 3 or np.ptp(a) == 0 or np.ptp(b) == 0:
+    if len(a) < max(min_units, 2) or np.ptp(a) == 0 or np.ptp(b) == 0:
         return float("nan")
-    return float(spearmanr(a, b).statistic)
+    return float(np.clip(spearmanr(a, b).statistic, -1.0, 1.0))
 
 
 def kept_auc(mi_kept: np.ndarray, mi_pruned: np.ndarray) -> float:
@@ -151,7 +152,13 @@ def kept_auc(mi_kept: np.ndarray, mi_pruned: np.ndarray) -> float:
 def network_summary(units: pd.DataFrame) -> pd.DataFrame:
     """One row per (pair, width, seed): specialization_index, dead units, Spearman correlation of
     unit MI with the share of its incoming weights pruning keeps, the mean MI of units whose output
-    weight is kept and pruned, and kept_auc between them. All units count, dead ones included."""
+    weight is kept and pruned, and kept_auc between them. All units count, dead ones included.
+
+    spearman_mi_output_weight: Spearman of unit MI with |output weight|, the order in which
+    magnitude pruning removes a unit's only route to the output (> 0: high-MI units go last).
+    Unlike kept_auc it needs no pruning level, so it is defined at every width (2 units: +-1),
+    not only where the level keeps some output weights and prunes others; NaN only when every
+    unit has the same MI (e.g. all dead)."""
     rows = []
     for (pair, width, seed), g in units.groupby(KEYS, sort=True):
         kept = g["output_weight_kept"].to_numpy(bool)
@@ -163,6 +170,7 @@ def network_summary(units: pd.DataFrame) -> pd.DataFrame:
             **specialization_index(mi, float(g["label_entropy"].iloc[0])),
             "dead_units": int(g["dead"].sum()),
             "spearman_mi_incoming_kept": _spearman(mi, g["incoming_kept_frac"].to_numpy(float)),
+            "spearman_mi_output_weight": _spearman(mi, g["output_weight_abs"].to_numpy(float), min_units=2),
             "n_output_kept": int(kept.sum()), "n_output_pruned": int((~kept).sum()),
             "mi_kept_mean": float(mi[kept].mean()) if kept.any() else float("nan"),
             "mi_pruned_mean": float(mi[~kept].mean()) if (~kept).any() else float("nan"),
@@ -173,12 +181,15 @@ def network_summary(units: pd.DataFrame) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- figure (pandas + matplotlib)
 
-# quantity -> (y label, panel title, reference line)
+# quantity -> (y label, panel title, reference line, axis range)
 PANELS = {
-    "mean_mi_frac": ("mean unit MI / H(Y)", "(a) label information per unit", None),
-    "concentration": ("concentration: 0 spread evenly,\n1 held by one unit", "(b) how concentrated the MI is", None),
-    "auc_kept_vs_pruned": ("P(MI of a kept unit > MI of a pruned one)", "(c) does pruning keep the high-MI units?",
-                           0.5),
+    "mean_mi_frac": ("mean unit MI / H(Y)", "(a) label information per unit", None, (0.0, 1.0)),
+    "concentration": ("concentration: 0 spread evenly,\n1 held by one unit", "(b) how concentrated the MI is", None,
+                      (0.0, 1.0)),
+    "spearman_mi_output_weight": ("Spearman ρ of unit MI and |output weight|",
+                                  "(c) are high-MI units pruned last? (every width)", 0.0, (-1.0, 1.0)),
+    "auc_kept_vs_pruned": ("P(MI of a kept unit > MI of a pruned one)",
+                           "(d) kept vs pruned at one level (where defined)", 0.5, (0.0, 1.0)),
 }
 
 
@@ -202,15 +213,16 @@ def figure_table(summary: pd.DataFrame, pairs: list[str]) -> pd.DataFrame:
 
 
 def plot_mi(curves: pd.DataFrame, png, pdf, title: str | None = None) -> None:
-    """Three panels against hidden width, one line per pair (task), mean over seeds with min-max
-    whiskers: (a) mean unit MI fraction, (b) concentration, (c) kept-vs-pruned MI AUC with the 0.5
-    (pruning blind to MI) line. Every y axis is fitted to the data inside [0, 1]."""
+    """Four panels against hidden width, one line per pair (task), mean over seeds with min-max
+    whiskers: (a) mean unit MI fraction, (b) concentration, (c) Spearman of unit MI and |output
+    weight| with the 0 (unrelated) line, (d) kept-vs-pruned MI AUC with the 0.5 line. Every y axis
+    is fitted to the data inside the quantity's range."""
     plt = plots.pyplot()
     pairs = list(dict.fromkeys(curves["pair"]))
     widths = sorted(curves["width"].unique())
     shifts = np.geomspace(0.94, 1 / 0.94, len(pairs)) if len(pairs) > 1 else [1.0]  # pairs side by side
-    fig, axes = plt.subplots(1, 3, figsize=(13.5, 4.3))
-    for ax, (quantity, (ylabel, panel_title, reference)) in zip(axes, PANELS.items()):
+    fig, axes = plt.subplots(1, len(PANELS), figsize=(4.4 * len(PANELS), 4.3))
+    for ax, (quantity, (ylabel, panel_title, reference, (bottom, top))) in zip(axes, PANELS.items()):
         c = curves[curves["quantity"] == quantity]
         for i, pair in enumerate(pairs):
             rows = c[c["pair"] == pair].sort_values("width")
@@ -218,9 +230,9 @@ def plot_mi(curves: pd.DataFrame, png, pdf, title: str | None = None) -> None:
             ax.plot(x, rows["mean"], marker="o", ms=3.5, color=f"C{i}", label=pair)
             plots.whiskers(ax, x, rows["min"], rows["max"], f"C{i}")
         values = pd.concat([c["min"], c["max"]] + ([pd.Series([reference])] if reference is not None else [])).dropna()
-        lo, hi = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
+        lo, hi = (float(values.min()), float(values.max())) if len(values) else (bottom, top)
         pad = max(0.05 * (hi - lo), 0.02)
-        ax.set_ylim(max(0.0, lo - pad), min(1.0, hi + pad))
+        ax.set_ylim(max(bottom, lo - pad), min(top, hi + pad))
         if reference is not None:
             ax.axhline(reference, color="0.35", ls="--", lw=0.8, zorder=1)
         ax.set_xscale("log", base=2)
@@ -232,7 +244,7 @@ def plot_mi(curves: pd.DataFrame, png, pdf, title: str | None = None) -> None:
         ax.set_title(panel_title, fontsize=10)
         ax.grid(alpha=0.3)
     if "requested_sparsity" in curves:
-        axes[2].set_xlabel(f"hidden width H  (output weight kept after {curves['requested_sparsity'].iloc[0]:g}% "
+        axes[-1].set_xlabel(f"hidden width H  (output weight kept after {curves['requested_sparsity'].iloc[0]:g}% "
                            f"magnitude pruning, scope {curves['scope'].iloc[0]})", fontsize=8)
     fig.suptitle(title or "Mutual information between each hidden unit and the label (k-NN estimate)", fontsize=11)
     fig.tight_layout(rect=(0, 0.09, 1, 1))

@@ -31,11 +31,14 @@ def mutual_info_figure(tables: list[str], pairs: list[str], outputs: dict[str, s
     curves = mutual_info.figure_table(summary, pairs)
     write_table(curves, outputs["csv"])
     mutual_info.plot_mi(curves, outputs["png"], outputs["pdf"])
-    means = summary.groupby(["pair", "width"], sort=False)[["mean_mi_frac", "concentration", "auc_kept_vs_pruned"]].mean()
+    columns = ["mean_mi_frac", "concentration", "spearman_mi_output_weight", "auc_kept_vs_pruned"]
+    means = summary.groupby(["pair", "width"], sort=False)[columns].mean()
     with open(outputs["table_md"], "w") as fh:
         fh.write("Per-network mutual information between hidden units and the label (k-NN estimator, nats / H(Y)), "
                  "mean over seeds: mean_mi_frac (the specialization index), concentration (0: spread evenly, 1: one "
-                 "unit), auc_kept_vs_pruned (probability that a unit whose output weight survives pruning has higher "
-                 "MI than one whose weight is pruned; 0.5: no relation).\n\n"
+                 "unit), spearman_mi_output_weight (Spearman of unit MI and |output weight|, the order in which "
+                 "magnitude pruning cuts units off; 0: no relation; every width), auc_kept_vs_pruned (probability "
+                 "that a unit whose output weight survives pruning has higher MI than one whose weight is pruned; "
+                 "0.5: no relation; only where the level keeps some output weights and prunes others).\n\n"
                  + markdown_table(means.reset_index().round(3)))
     print(means.round(3).to_string())

@@ -45,7 +45,9 @@ def saliency_shift_table(tables: list[str], summary_csv: str, predicts_csv: str,
     verdict = saliency_shift.verdict(predicts)
     with open(predicts_md, "w") as fh:
         fh.write("Does the saliency shift (1 − Spearman of clean and corrupted maps) predict the F1 drop? Spearman "
-                 "over checkpoints, pooled over corruptions and within each corruption level, every pair together "
-                 f"(per pair in the CSV).\n\n{verdict}\n\n"
-                 + markdown_table(predicts[predicts["pair"] == "all"].round(4)))
+                 "within each (pair, width) stratum, over seeds (networks that differ only by their seed), its mean "
+                 "over strata tested by permuting the F1 drops within every stratum (one-sided, each direction); "
+                 "scope 'checkpoint': one point per checkpoint, shift and drop averaged over the corruption levels "
+                 "(the claim's test); 'one level': one corruption level. pooled_rho mixes strata (descriptive only).\n\n"
+                 f"{verdict}\n\n" + markdown_table(predicts[predicts["pair"] == "all"].round(4)))
     print(verdict)
