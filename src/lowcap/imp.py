@@ -59,6 +59,30 @@ def levels(rate: float, rounds: int, target: float | None = None) -> list[float]
     return schedule
 
 
+# An IMP table's key: not a product (the control has no scope, one-shot no fine-tuned stage, ...).
+TABLE_KEYS = ["pair", "width", "seed", "method", "scope", "round", "stage"]
+TABLE_METRICS = ["val_loss", "val_f1", "val_auc"]
+
+
+def table_keys(pair: str, widths, seeds, n_rounds: int) -> pd.DataFrame:
+    """Every key run_pair writes for `n_rounds` levels (len(levels(...))), one row each."""
+    per_model = [("dense", "none", 0, "pruned")] + [(CONTROL, "none", r, "finetuned") for r in range(1, n_rounds + 1)]
+    per_model += [(method, scope, r, stage) for scope in SCOPES for r in range(1, n_rounds + 1)
+                  for method, stage in (("one-shot", "pruned"), ("one-shot+ft", "finetuned"),
+                                        ("imp", "pruned"), ("imp", "finetuned"))]
+    return pd.DataFrame([(pair, w, s, *key) for w in widths for s in seeds for key in per_model], columns=TABLE_KEYS)
+
+
+def read_table_of(path, pair: str, widths, seeds, imp_settings: dict) -> pd.DataFrame:
+    """One pair's IMP table, checked for every key of its schedule (lowcap.tables.read_table);
+    `imp_settings`: the study's imp section (rate, rounds, target_sparsity)."""
+    from lowcap.tables import read_table
+
+    n_rounds = len(levels(imp_settings["rate"], imp_settings["rounds"], imp_settings["target_sparsity"]))
+    return read_table(path, TABLE_KEYS + ["requested_sparsity", "sparsity_total", *TABLE_METRICS],
+                      table_keys(pair, widths, seeds, n_rounds), nullable=TABLE_METRICS)
+
+
 def shuffle_seed(seed: int, segment: int) -> int:
     """The batch-order seed of fine-tuning segment `segment` (1, 2, ...) of the checkpoint trained
     from `seed`: numpy's SeedSequence of (seed, SHUFFLE_STREAM, segment), a 32-bit integer."""
@@ -246,6 +270,11 @@ METHOD_STYLE = {"one-shot": {"color": "0.45", "ls": "--", "marker": "x"},
                 "one-shot+ft": {"color": "#0072B2", "ls": "-", "marker": "o"},
                 "imp": {"color": "#D55E00", "ls": "-", "marker": "s"}}
 CONTROL_STYLE = {"color": "#009E73"}
+# Where methods coincide (a width-2 model that collapses whatever is done), each stays visible:
+# drawn in this order, thick below thin, large markers below small ones, a little apart along x.
+METHOD_LAYER = {"one-shot": {"lw": 3.2, "ms": 8.0, "dx": -0.035},
+                "one-shot+ft": {"lw": 2.2, "ms": 5.5, "dx": 0.0},
+                "imp": {"lw": 1.1, "ms": 3.5, "dx": 0.035}}
 
 
 def evaluated(table: pd.DataFrame) -> pd.DataFrame:
@@ -327,15 +356,16 @@ def _nines(sparsity_pct):
     return -np.log10(np.maximum(1 - np.asarray(sparsity_pct, dtype=float) / 100, 1e-6))
 
 
-def plot_pair(curves: pd.DataFrame, pair: str, tolerance_points: float, finetune_epochs: int, png, pdf) -> None:
+def plot_pair(curves: pd.DataFrame, pair: str, tolerance_points: float, finetune_epochs: int, png, pdf,
+              labels: plots.Labels | dict | None = None) -> None:
     """F1 against achieved sparsity for one-shot, one-shot plus fine-tuning and IMP: one panel per
     (scope, highlighted width), mean over seeds with min-max whiskers. The x axis is logarithmic in
     the fraction of weights left, so 90%, 99% are evenly spaced; the dotted line is the dense F1
     minus the tolerance; the stars (green, dotted) the control: the dense model trained for as many
     epochs as IMP had at that round, drawn at that round's sparsity. one-shot+ft is fine-tuned as
-    long as IMP at the same level."""
+    long as IMP at the same level. Coinciding methods stay visible (METHOD_LAYER)."""
     plt = plots.pyplot()
-
+    labels = plots.labels_of(labels)
     widths = sorted(curves.loc[curves["highlighted"], "width"].unique())
     fig, axes = plt.subplots(len(SCOPES), len(widths), figsize=(3.2 * len(widths), 5.6), squeeze=False,
                              sharex=True, sharey=True)
@@ -350,8 +380,10 @@ def plot_pair(curves: pd.DataFrame, pair: str, tolerance_points: float, finetune
                 ax.axhline(float(dense.iloc[0]) - tolerance_points / 100, color="0.3", ls=":", lw=0.9)
             for method in STAGE:
                 m = c[c["method"] == method].sort_values("round")
-                x = _nines(m["achieved_sparsity_pct"])
-                ax.plot(x, m["mean"], label=method, lw=1.4, ms=3.5, **METHOD_STYLE[method])
+                layer = METHOD_LAYER[method]
+                x = _nines(m["achieved_sparsity_pct"]) + layer["dx"]
+                ax.plot(x, m["mean"], label=method, lw=layer["lw"], ms=layer["ms"], mfc="white" if method ==
+                        "one-shot+ft" else None, mew=1.2, **METHOD_STYLE[method])
                 plots.whiskers(ax, x, m["min"], m["max"], METHOD_STYLE[method]["color"])
             # The control at IMP's x of the same round: the dense model trained as long as IMP there.
             ctrl = c[c["method"] == CONTROL].sort_values("round")
@@ -360,7 +392,7 @@ def plot_pair(curves: pd.DataFrame, pair: str, tolerance_points: float, finetune
                 ax.plot(_nines(ctrl["round"].map(at)), ctrl["mean"], marker="*", ms=7, lw=1.0, ls=":",
                         color=CONTROL_STYLE["color"], label=f"control: dense, trained as long ({finetune_epochs} "
                                                              "epochs a round)")
-            ax.set_title(f"width {width}, scope {scope}", fontsize=9)
+            ax.set_title(f"{labels.unit} {width}, scope {scope}", fontsize=9)
             ax.set_xticks([_nines(t) for t in ticks if _nines(t) <= top + 0.3], [f"{t:g}" for t in ticks
                                                                                  if _nines(t) <= top + 0.3])
             ax.grid(alpha=0.3)
@@ -369,10 +401,10 @@ def plot_pair(curves: pd.DataFrame, pair: str, tolerance_points: float, finetune
     lo = float(curves["min"].min())
     axes[0, 0].set_ylim(max(0.0, lo - 0.03), min(1.0, float(curves["max"].max()) + 0.02) + 0.005)
     fig.supylabel(f"validation F1 (mean; whiskers: {plots.SPREAD})", fontsize=9)
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=4, frameon=False, fontsize=8, bbox_to_anchor=(0.5, -0.04))
-    fig.suptitle(f"{pair}: F1 against sparsity, one-shot vs fine-tuned vs iterative (IMP); dotted: dense F1 − "
-                 f"{tolerance_points:g} point", fontsize=10)
+    handles, texts = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, texts, loc="lower center", ncol=4, frameon=False, fontsize=8, bbox_to_anchor=(0.5, -0.04))
+    fig.suptitle(labels.title(f"{pair}: F1 against sparsity, one-shot vs fine-tuned vs iterative (IMP); "
+                              f"dotted: dense F1 − {tolerance_points:g} point"), fontsize=10)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     plots.save(fig, png, pdf)
 
@@ -393,32 +425,39 @@ def recovery_curves(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def plot_recovery(curves: pd.DataFrame, pairs: list[str], finetune_epochs: int, png, pdf) -> None:
+def plot_recovery(curves: pd.DataFrame, pairs: list[str], finetune_epochs: int, png, pdf,
+                  labels: plots.Labels | dict | None = None) -> None:
     """Does fine-tuning recover? IMP's F1 right after each round's pruning (dashed) and after its
-    fine-tuning (solid) against the round, and the control trained as long (dotted), one colour per
-    pair, one panel per scope."""
-    plt = plots.pyplot()
+    fine-tuning (solid) against the round, and the control trained as long (dotted), one colour
+    and marker per pair, one panel per scope; the legend explains both encodings."""
+    from matplotlib.lines import Line2D
 
-    fig, axes = plt.subplots(1, len(SCOPES), figsize=(10, 4.2), sharey=True, squeeze=False)
-    colors = dict(zip(pairs, plt.get_cmap("viridis")(np.linspace(0, 0.9, len(pairs)))))
+    plt = plots.pyplot()
+    labels = plots.labels_of(labels)
+    fig, axes = plt.subplots(1, len(SCOPES), figsize=(10, 4.4), sharey=True, squeeze=False)
+    stages = (("pruned", "--", "just pruned"), ("finetuned", "-", f"fine-tuned ({finetune_epochs} epochs)"),
+              ("control", ":", "control: dense, trained as long"))
     for ax, scope in zip(axes[0], SCOPES):
         c = curves[curves["scope"] == scope]
-        for pair in pairs:
-            for stage, ls in (("pruned", "--"), ("finetuned", "-"), ("control", ":")):
+        for i, pair in enumerate(pairs):
+            for stage, ls, _ in stages:
                 m = c[(c["pair"] == pair) & (c["stage"] == stage)].sort_values("round")
-                ax.plot(m["round"], m["mean"], ls=ls, marker="o", ms=3, color=colors[pair],
-                        label=f"{pair}" if stage == "finetuned" else None)
+                ax.plot(m["round"], m["mean"], ls=ls, ms=4, lw=1.4, **plots.pair_style(i))
         rounds = sorted(c["round"].unique())
         sparsity = c[c["stage"] == "finetuned"].groupby("round")["achieved_sparsity_pct"].mean()
         ax.set_xticks(rounds, [f"{r}\n{sparsity.get(r, np.nan):.3g}%" for r in rounds], fontsize=8)
         ax.set_xlabel("IMP round\n(achieved sparsity, mean)", fontsize=8)
         ax.set_title(f"scope {scope}", fontsize=9)
         ax.grid(alpha=0.3)
-    axes[0, 0].set_ylabel("validation F1, mean over widths and seeds\n(dashed: just pruned; solid: fine-tuned; "
-                          "dotted: dense, trained as long)", fontsize=8)
+    axes[0, 0].set_ylabel("validation F1, mean over widths and seeds", fontsize=9)
     lo = float(curves["mean"].min())
     axes[0, 0].set_ylim(max(0.0, lo - 0.03), min(1.0, float(curves["mean"].max()) + 0.02) + 0.005)
-    axes[0, -1].legend(fontsize=8, title="pair", title_fontsize=8, loc="lower left")
-    fig.suptitle(f"Recovery: IMP, {finetune_epochs} epochs of fine-tuning per round, mask held", fontsize=10)
+    handles = [Line2D([], [], ms=4, lw=1.4, label=pair, **plots.pair_style(i)) for i, pair in enumerate(pairs)]
+    handles += [Line2D([], [], color="0.3", ls=ls, lw=1.4, label=text) for stage, ls, text in stages
+                if (curves["stage"] == stage).any()]
+    fig.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False,
+               title="pair (colour, marker)\nand stage (line)", title_fontsize=8)
+    fig.suptitle(labels.title(f"Recovery: IMP, {finetune_epochs} epochs of fine-tuning per round, mask held"),
+                 fontsize=10)
     fig.tight_layout()
     plots.save(fig, png, pdf)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,50 @@ N_HIGHLIGHTED = 4
 HIGHLIGHT_COLORS = ("#0072B2", "#009E73", "#E69F00", "#D55E00")  # Okabe-Ito: colour-blind safe
 HIGHLIGHT_MARKERS = ("o", "s", "^", "D")
 OTHER_COLOR = "#b3b3b3"
+# One line per pair (budget, IMP recovery): colour and marker both differ between pairs.
+PAIR_COLORS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000")
+PAIR_MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 SPREAD = "min–max over seeds"  # what every band and whisker shows: never leaves the possible range
+
+
+@dataclass(frozen=True)
+class Labels:
+    """What a figure calls its study and its capacity axis: a per-study figure names its study in
+    its title (two studies' Fig. 3 look alike otherwise), and a CNN study's capacity is a channel
+    count, not a hidden width. Rules pass {"study": ..., "architecture": ...} (figure_labels)."""
+
+    study: str | None = None
+    architecture: str = "mlp"
+
+    @property
+    def symbol(self) -> str:
+        return "C" if self.architecture == "cnn" else "H"
+
+    @property
+    def noun(self) -> str:
+        """What the capacity is: 'hidden width' or 'channel count'."""
+        return "channel count" if self.architecture == "cnn" else "hidden width"
+
+    @property
+    def capacity(self) -> str:
+        """The capacity axis' name: 'hidden width H' or 'channels C'."""
+        return f"channels {self.symbol}" if self.architecture == "cnn" else f"hidden width {self.symbol}"
+
+    @property
+    def unit(self) -> str:
+        """One capacity value's noun: 'width' or 'channel count'."""
+        return "channel count" if self.architecture == "cnn" else "width"
+
+    def title(self, text: str) -> str:
+        """`text` prefixed with the study's name, when the figure belongs to one study."""
+        return f"{self.study}: {text}" if self.study else text
+
+
+def labels_of(labels: "Labels | dict | None") -> Labels:
+    """A Labels from what a job was given (a rule's params dict, or nothing: no study named)."""
+    if isinstance(labels, Labels):
+        return labels
+    return Labels(**(labels or {}))
 
 
 def pyplot():
@@ -55,32 +99,33 @@ def highlighted_widths(widths, n: int = N_HIGHLIGHTED) -> list[int]:
     return sorted(chosen)
 
 
-def width_style(width: int, highlighted: list[int]) -> dict:
+def width_style(width: int, highlighted: list[int], symbol: str = "H") -> dict:
     """Keyword arguments for ax.plot of one width's line: colour, marker and label if highlighted,
-    thin grey and no label otherwise."""
+    thin grey and no label otherwise. `symbol`: H (hidden width) or C (channels)."""
     if width in highlighted:
         i = highlighted.index(width)
         return {"color": HIGHLIGHT_COLORS[i % len(HIGHLIGHT_COLORS)], "marker": HIGHLIGHT_MARKERS[i % len(HIGHLIGHT_MARKERS)],
-                "ms": 3.5, "lw": 1.6, "zorder": 3, "label": f"H = {width}"}
+                "ms": 3.5, "lw": 1.6, "zorder": 3, "label": f"{symbol} = {width}"}
     return {"color": OTHER_COLOR, "marker": None, "lw": 0.9, "zorder": 2, "label": None}
 
 
-def others_label(widths, highlighted: list[int]) -> str | None:
+def others_label(widths, highlighted: list[int], symbol: str = "H") -> str | None:
     """Legend text of the grey lines, or None when every width is highlighted."""
     others = [int(w) for w in sorted(widths) if int(w) not in highlighted]
-    return f"other widths (H = {', '.join(map(str, others))}), mean only" if others else None
+    what = "channel counts" if symbol == "C" else "widths"
+    return f"other {what} ({symbol} = {', '.join(map(str, others))}), mean only" if others else None
 
 
 def width_legend(ax_or_fig, widths, highlighted: list[int], n_seeds: int, markers: bool = True,
-                 spread: str = "band", **kwargs):
+                 spread: str = "band", symbol: str = "H", extra: list | None = None, **kwargs):
     """One legend for the width encoding: each coloured width, its spread (a band, or whiskers),
-    and the grey lines."""
+    the grey lines, and `extra` handles (a reference line)."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     handles = []
     for width in highlighted:
-        style = {k: v for k, v in width_style(width, highlighted).items() if k != "zorder"}
+        style = {k: v for k, v in width_style(width, highlighted, symbol).items() if k != "zorder"}
         if not markers:
             style["marker"] = None
         handles.append(Line2D([], [], **style))
@@ -89,9 +134,10 @@ def width_legend(ax_or_fig, widths, highlighted: list[int], n_seeds: int, marker
     else:
         handles.append(Line2D([], [], color="0.3", lw=0, marker="|", ms=9, mew=1,
                               label=f"whiskers: {SPREAD} ({n_seeds} seeds)"))
-    other = others_label(widths, highlighted)
+    other = others_label(widths, highlighted, symbol)
     if other:
         handles.append(Line2D([], [], color=OTHER_COLOR, lw=0.9, label=other))
+    handles.extend(extra or [])
     return ax_or_fig.legend(handles=handles, fontsize=7, **kwargs)
 
 
@@ -114,7 +160,7 @@ def label_line_ends(ax, ends: list[tuple[float, str, str]], gap: float = 0.06) -
     if not ends:
         return
     lo, hi = ax.get_ylim()
-    ends = sorted(ends, key=lambda e: e[0])
+    ends = _merge_coinciding(sorted(ends, key=lambda e: e[0]), tolerance=0.01 * (hi - lo))
     frac = [(y - lo) / (hi - lo) for y, _, _ in ends]
     for i in range(1, len(frac)):  # push up
         frac[i] = max(frac[i], frac[i - 1] + gap)
@@ -127,16 +173,38 @@ def label_line_ends(ax, ends: list[tuple[float, str, str]], gap: float = 0.06) -
                     va="center", ha="left", fontsize=8, color=color, fontweight="bold", annotation_clip=False)
 
 
+def _merge_coinciding(ends: list[tuple[float, str, str]], tolerance: float) -> list[tuple[float, str, str]]:
+    """Labels of lines that end at the same height (within `tolerance`) joined into one, in dark
+    grey ('H = 2, 6, 24'): spread apart, they would claim the lines end at different heights."""
+    groups: list[list[tuple[float, str, str]]] = []
+    for end in ends:  # sorted by height
+        if groups and end[0] - groups[-1][0][0] <= tolerance:
+            groups[-1].append(end)
+        else:
+            groups.append([end])
+    merged = []
+    for group in groups:
+        if len(group) == 1:
+            merged.append(group[0])
+            continue
+        symbol = group[0][1].split(" = ")[0]
+        values = ", ".join(text.split(" = ")[-1] for _, text, _ in group)
+        merged.append((float(np.mean([y for y, _, _ in group])), f"{symbol} = {values}", "0.2"))
+    return merged
+
+
 def _width_axis(ax, widths) -> None:
     ax.set_xscale("log", base=2)
     ax.set_xticks(sorted(widths))
     ax.set_xticklabels([str(w) for w in sorted(widths)])
 
 
-def capacity(summary: pd.DataFrame, pairs: list[str], title: str, png, pdf, threshold: float) -> None:
-    """Paper Fig. 3: F1 against hidden width, one curve per pair: mean over seeds, whiskers from the
-    lowest to the highest seed (a ± std bar would run past F1 = 1)."""
+def capacity(summary: pd.DataFrame, pairs: list[str], title: str, png, pdf, threshold: float,
+             labels: Labels | dict | None = None) -> None:
+    """Paper Fig. 3: F1 against hidden width (channels, in a CNN study), one curve per pair: mean
+    over seeds, whiskers from the lowest to the highest seed (a ± std bar would run past F1 = 1)."""
     plt = pyplot()
+    labels = labels_of(labels)
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
     for pair in pairs:
         rows = summary[summary["pair"] == pair].sort_values("width")
@@ -144,9 +212,10 @@ def capacity(summary: pd.DataFrame, pairs: list[str], title: str, png, pdf, thre
         ax.errorbar(rows["width"], rows["mean"], yerr=spread, marker="o", ms=3, capsize=2, label=pair)
     ax.axhline(threshold, color="grey", ls="--", lw=0.8, label=f"F1 = {threshold}")
     _width_axis(ax, summary["width"].unique())
-    ax.set_xlabel("hidden width H")
+    ax.set_ylim(max(0.0, float(summary["min"].min()) - 0.03), 1.01)  # F1 never passes 1
+    ax.set_xlabel(labels.capacity)
     ax.set_ylabel(f"F1 (mean; whiskers: min–max over {int(summary['n_seeds'].max())} seeds)")
-    ax.set_title(title)
+    ax.set_title(labels.title(title))
     ax.legend(title="pair", fontsize=8)
     ax.grid(alpha=0.3)
     save(fig, png, pdf)
@@ -165,12 +234,13 @@ def training_curve_table(history: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def training_curves(curves: pd.DataFrame, pair: str, png, pdf) -> None:
+def training_curves(curves: pd.DataFrame, pair: str, png, pdf, labels: Labels | dict | None = None) -> None:
     """Paper Fig. A.1-A.5: F1 and loss against epoch, one line per width. Top row training split
     (as in the paper), bottom row validation. A few widths in colour with a min-max band over
     seeds, the others grey; one legend for the figure. `curves` is training_curve_table's output
     (a table with `_std` columns instead of `_min`/`_max`, as older callers wrote, gets no bands)."""
     plt = pyplot()
+    labels = labels_of(labels)
     widths = sorted(curves["width"].unique())
     highlighted = highlighted_widths(widths)
     n_seeds = int(curves["n_seeds"].max()) if "n_seeds" in curves else 0
@@ -181,7 +251,7 @@ def training_curves(curves: pd.DataFrame, pair: str, png, pdf) -> None:
             ax = axes[row, col]
             for width in sorted(widths, key=lambda w: w in highlighted):  # grey lines below
                 c = curves[(curves["split"] == split) & (curves["width"] == width)].sort_values("epoch")
-                style = width_style(width, highlighted)
+                style = width_style(width, highlighted, labels.symbol)
                 style["marker"] = None  # 100 epochs: a line, no markers
                 ax.plot(c["epoch"], c[f"{metric}_mean"], **style)
                 if width in highlighted and f"{metric}_min" in c:
@@ -196,48 +266,62 @@ def training_curves(curves: pd.DataFrame, pair: str, png, pdf) -> None:
             ax.grid(alpha=0.3)
             if row == 1:
                 ax.set_xlabel("epoch (0: initial weights)")
-    fig.suptitle(f"{pair}: training curves, one line per hidden width H", fontsize=11)
+    fig.suptitle(labels.title(f"{pair}: training curves, one line per {labels.noun} {labels.symbol}"), fontsize=11)
     fig.tight_layout(rect=(0, 0.045, 1, 1))
-    width_legend(fig, widths, highlighted, n_seeds, markers=False, loc="lower center",
+    width_legend(fig, widths, highlighted, n_seeds, markers=False, symbol=labels.symbol, loc="lower center",
                  ncol=min(len(highlighted) + 2, 6), bbox_to_anchor=(0.5, 0.0), frameon=False)
     save(fig, png, pdf)
+
+
+def pair_style(i: int) -> dict:
+    """Colour and marker of the i-th pair of a figure with one line per pair: Okabe-Ito colours
+    and a marker each, so neighbouring pairs (3-8, 4-9) differ in both."""
+    return {"color": PAIR_COLORS[i % len(PAIR_COLORS)], "marker": PAIR_MARKERS[i % len(PAIR_MARKERS)]}
 
 
 def budget_min_width(table: pd.DataFrame, pairs: list[str], png, pdf) -> None:
     """Minimum width (F1 above the success level on the mean over seeds) against the number of
     training epochs, one line per pair. A pair that no width of the grid gets there is drawn as an
-    open marker above the axis' top width."""
+    open marker on the 'none' row at the top."""
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    fig, ax = plt.subplots(figsize=(6.5, 4.4))
     reached = pd.to_numeric(table["min_width_mean"], errors="coerce").dropna()
-    widths_top = 2 * float(reached.max()) if len(reached) else 2.0  # where "no width" markers go
-    # Pairs often share a point (every pair at width 2): each is shifted a little along the log
-    # epoch axis, and the "no width" markers are stacked, so that none hides another.
-    shifts = np.geomspace(0.93, 1 / 0.93, len(pairs)) if len(pairs) > 1 else [1.0]
+    none_row = 2 * float(reached.max()) if len(reached) else 2.0  # the "none" tick
+    # Pairs often share a point (every pair at width 2, two pairs with no width): each pair is
+    # shifted along the log epoch axis and has a marker of its own, so that none hides another.
+    shifts = 1.1 ** (np.arange(len(pairs)) - (len(pairs) - 1) / 2)  # 5 pairs: x 0.83 .. 1.21
     for i, pair in enumerate(pairs):
         rows = table[table["pair"] == pair].sort_values("epochs")
         if rows.empty:
             continue
         y = pd.to_numeric(rows["min_width_mean"], errors="coerce")
-        colour = f"C{i}"
+        style = pair_style(i)
         x = rows["epochs"] * shifts[i]
-        ax.plot(x, y, marker="o", ms=4, color=colour, label=pair)
+        ax.plot(x, y, ms=5, lw=1.4, label=pair, zorder=3, **style)
         missing = y.isna().to_numpy()
-        ax.plot(x[missing], [widths_top * 1.15 ** i] * int(missing.sum()), marker="^", ms=6, ls="none",
-                mfc="none", color=colour)
+        ax.plot(x[missing], [none_row] * int(missing.sum()), ms=7, ls="none", mfc="white", mew=1.4, zorder=3,
+                **style)
+    ax.axhspan(none_row / 1.25, none_row * 1.25, color="0.92", zorder=0)
     ax.set_xscale("log")
     ax.set_yscale("log", base=2)
     ticks = sorted({int(v) for v in reached})
-    ax.set_yticks(ticks + [widths_top])
+    ax.set_yticks(ticks + [none_row])
     ax.set_yticklabels([str(t) for t in ticks] + ["none"])
+    ax.set_ylim(min(ticks, default=2) / 1.3, none_row * 1.3)
     epochs = sorted(table["epochs"].unique())
     ax.set_xticks(epochs)
     ax.set_xticklabels([str(e) for e in epochs])
+    ax.set_xlim(min(epochs) * 0.65, max(epochs) / 0.65)
     ax.minorticks_off()
     split, stat = table["split"].iloc[0], table["statistic"].iloc[0]
-    ax.set_xlabel("training epochs")
+    ax.set_xlabel("training epochs (pairs drawn side by side at each budget)")
     ax.set_ylabel(f"smallest width with F1 > {table['threshold'].iloc[0]:g}\n(mean over seeds; {split}, {stat})")
-    ax.set_title("Minimum width against the training budget (▵: no width of the grid)")
-    ax.legend(title="pair", fontsize=8)
+    ax.set_title("Minimum width against the training budget")
+    from matplotlib.lines import Line2D
+
+    handles, _ = ax.get_legend_handles_labels()
+    handles.append(Line2D([], [], color="0.3", marker="o", mfc="white", ls="none",
+                          label="open marker on 'none':\nno width of the grid"))
+    ax.legend(handles=handles, title="pair", fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
     ax.grid(alpha=0.3)
     save(fig, png, pdf)

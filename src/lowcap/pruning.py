@@ -238,8 +238,31 @@ def prune_checkpoints(loaded: list, levels: list[float], scope: str, device: str
 # --------------------------------------------------------------------------- summaries (pandas only)
 
 
-def read_tables(paths: list[str]) -> pd.DataFrame:
-    return pd.concat([pd.read_csv(p, dtype={"pair": str}) for p in paths], ignore_index=True)
+# A pair table's key (one row per checkpoint and level) and the columns every reader needs; the
+# metrics (and the random-pruning null's) may be NaN where a metric is undefined.
+TABLE_KEYS = ["pair", "width", "seed", "scope", "requested_sparsity"]
+TABLE_METRICS = ["val_loss", "val_f1", "val_auc", "random_val_loss", "random_val_f1", "random_val_auc"]
+
+
+def read_table_of(path, pair: str, grid: dict | None = None) -> pd.DataFrame:
+    """One pair table, checked (lowcap.tables.read_table): `grid` {"widths", "seeds", "scope",
+    "levels"} as the pruning_pair job computed them (levels without 0, which it adds); without a
+    grid, every combination of the key values the table holds."""
+    from lowcap.tables import read_table
+
+    full = None if grid is None else {
+        "pair": [pair], "width": grid["widths"], "seed": grid["seeds"], "scope": [grid["scope"]],
+        "requested_sparsity": sorted({0, *grid["levels"]})}
+    return read_table(path, TABLE_KEYS + ["dead_units", *TABLE_METRICS], full if full else TABLE_KEYS,
+                      nullable=TABLE_METRICS)
+
+
+def read_tables(paths: list[str], pairs: list[str] | None = None, grid: dict | None = None) -> pd.DataFrame:
+    """The pair tables of `pairs` (in the order of `paths`), each checked (read_table_of)."""
+    pairs = pairs if pairs is not None else [None] * len(paths)
+    if len(pairs) != len(paths):
+        raise ValueError(f"{len(paths)} pruning tables for {len(pairs)} pairs: {paths}")
+    return pd.concat([read_table_of(p, pair, grid) for p, pair in zip(paths, pairs)], ignore_index=True)
 
 
 def with_change(table: pd.DataFrame, metric: str) -> pd.DataFrame:
@@ -321,8 +344,9 @@ def max_sparsity(table: pd.DataFrame, levels: list[float], pairs: list[str],
     return out.sort_values(["pair", "width"]).reset_index(drop=True)
 
 
-def max_sparsity_markdown(table: pd.DataFrame) -> str:
-    """Two pair x width grids of the table's sparsities, '—' where none passes."""
+def max_sparsity_markdown(table: pd.DataFrame, capacity: str = "hidden width") -> str:
+    """Two pair x width grids of the table's sparsities, '—' where none passes; `capacity` names
+    the columns (hidden width, or channels in a CNN study)."""
     parts = []
     for column, title in [
         ("max_sparsity_every_seed", "Highest sparsity (%) with F1 > {t} on every seed"),
@@ -333,7 +357,7 @@ def max_sparsity_markdown(table: pd.DataFrame) -> str:
         grid = grid.map(lambda v: v if pd.isna(v) else f"{float(v):g}").reset_index()
         grid.columns = [str(c) for c in grid.columns]
         grid["pair"] = grid["pair"].astype(str)
-        parts.append(f"### {title.format(t=table['threshold'].iloc[0])} (columns: hidden width)\n\n"
+        parts.append(f"### {title.format(t=table['threshold'].iloc[0])} (columns: {capacity})\n\n"
                      + markdown_table(grid))
     return "\n".join(parts)
 
@@ -392,11 +416,11 @@ def _sparsity_label(values) -> str:
     """The achieved sparsities of one requested level over widths: one number, or 'low–high'."""
     lo, hi = float(min(values)), float(max(values))
     fmt = (lambda v: f"{v:.2g}") if hi < 1 else (lambda v: f"{v:.3g}")
-    return fmt(lo) if fmt(lo) == fmt(hi) else f"{fmt(lo)}–\n{fmt(hi)}"
+    return fmt(lo) if fmt(lo) == fmt(hi) else f"{fmt(lo)}–{fmt(hi)}"
 
 
 def plot_sparsity_curves(curves: pd.DataFrame, pair: str, ylabel: str, title: str, png, pdf,
-                         reference: float | None = None) -> None:
+                         reference: float | None = None, labels: plots.Labels | dict | None = None) -> None:
     """Paper Fig. 4, B.1-B.4: a validation metric against requested sparsity, one line per width.
 
     The x axis is categorical: the requested levels evenly spaced, so the paper's levels (10-99%)
@@ -405,21 +429,26 @@ def plot_sparsity_curves(curves: pd.DataFrame, pair: str, ylabel: str, title: st
     colour with whiskers from the lowest to the highest seed, labelled at the line's end; the others
     are grey. `ylabel` names the quantity; a second line, if given, is replaced by what is drawn.
     `curves` is sparsity_curves' output."""
-    plt = plots.pyplot()
+    from matplotlib.lines import Line2D
 
+    plt = plots.pyplot()
+    labels = plots.labels_of(labels)
     levels = sorted(curves["requested_sparsity"].unique())
     position = {level: i for i, level in enumerate(levels)}
     widths = sorted(curves["width"].unique())
     highlighted = plots.highlighted_widths(widths)
     n_seeds = int(curves["n_seeds"].max())
     fig, ax = plt.subplots(figsize=(7.2, 4.6))
+    extra = []
     if reference is not None:
+        what = "no change" if reference == 0 else f"{ylabel.splitlines()[0]} = {reference:g} (success)"
+        extra.append(Line2D([], [], color="0.35", ls="--", lw=0.8, label=what))
         ax.axhline(reference, color="0.35", ls="--", lw=0.8, zorder=1)
     offsets = plots.dodge(highlighted)
     ends = []
     for width in sorted(widths, key=lambda w: w in highlighted):  # grey lines below
         c = curves[curves["width"] == width].sort_values("requested_sparsity")
-        style = plots.width_style(width, highlighted)
+        style = plots.width_style(width, highlighted, labels.symbol)
         x = c["requested_sparsity"].map(position) + offsets.get(width, 0.0)
         ax.plot(x, c["mean"], **style)
         if width in highlighted:
@@ -436,13 +465,17 @@ def plot_sparsity_curves(curves: pd.DataFrame, pair: str, ylabel: str, title: st
     if "achieved_sparsity_pct" in curves:
         top = ax.secondary_xaxis("top")
         achieved = curves.groupby("requested_sparsity")["achieved_sparsity_pct"]
+        # One line per label, slanted: two-line labels at 6.5 pt could not be read.
         top.set_xticks(range(len(levels)), [_sparsity_label(achieved.get_group(level)) for level in levels],
-                       fontsize=6.5)
-        top.set_xlabel("achieved sparsity, % of all weights zero (range over widths)", fontsize=8)
+                       fontsize=8, rotation=35, ha="left", rotation_mode="anchor")
+        top.set_xlabel(f"achieved sparsity, % of all weights zero (range over {labels.unit}s)", fontsize=9)
     ax.set_ylabel(f"{ylabel.splitlines()[0]}\n(mean; whiskers: {plots.SPREAD})")
-    ax.set_title(f"{pair}: {title}", fontsize=10)
+    ax.set_title(labels.title(f"{pair}: {title}"), fontsize=10)
+    if curves["quantity"].iloc[0] == "val_f1":  # F1 cannot pass 1
+        drawn = min(curves["mean"].min(), curves.loc[curves["width"].isin(highlighted), "min"].min())
+        ax.set_ylim(max(0.0, float(drawn) - 0.03), 1.01)
     ax.grid(alpha=0.3)
     plots.label_line_ends(ax, ends)
-    plots.width_legend(ax, widths, highlighted, n_seeds, spread="whiskers", loc="upper center",
-                       bbox_to_anchor=(0.5, -0.21), ncol=3, frameon=False)
+    plots.width_legend(ax, widths, highlighted, n_seeds, spread="whiskers", symbol=labels.symbol, extra=extra,
+                       loc="upper center", bbox_to_anchor=(0.5, -0.24), ncol=3, frameon=False)
     plots.save(fig, png, pdf)

@@ -229,11 +229,11 @@ def occlusion_bars(summ: pd.DataFrame) -> pd.DataFrame:
     return rows.sort_values(["width", "corruption"]).reset_index(drop=True)
 
 
-def plot_noise(curves: pd.DataFrame, pair: str, png, pdf) -> None:
+def plot_noise(curves: pd.DataFrame, pair: str, png, pdf, labels: plots.Labels | dict | None = None) -> None:
     """Paper Fig. 6: F1 against noise sigma, one line per width: a few widths in colour with
     min-max whiskers over seeds and a label at the line's end, the others grey."""
     plt = plots.pyplot()
-
+    labels = plots.labels_of(labels)
     widths = sorted(curves["width"].unique())
     highlighted = plots.highlighted_widths(widths)
     sigmas = np.sort(curves["sigma"].unique())
@@ -244,7 +244,7 @@ def plot_noise(curves: pd.DataFrame, pair: str, png, pdf) -> None:
     ends = []
     for width in sorted(widths, key=lambda w: w in highlighted):  # grey lines below
         c = curves[curves["width"] == width].sort_values("sigma")
-        style = plots.width_style(width, highlighted)
+        style = plots.width_style(width, highlighted, labels.symbol)
         x = c["sigma"] + offsets.get(width, 0.0)
         ax.plot(x, c["f1_mean"], **style)
         if width in highlighted:
@@ -253,21 +253,24 @@ def plot_noise(curves: pd.DataFrame, pair: str, png, pdf) -> None:
     ax.set_xticks(sigmas, [f"{s:g}" for s in sigmas])
     ax.set_xlabel("Gaussian noise σ, added per pixel and clipped to [0, 1] (σ = 0: clean)")
     ax.set_ylabel(f"validation F1\n(mean; whiskers: {plots.SPREAD})")
-    ax.set_title(f"{pair}: validation F1 under additive Gaussian noise", fontsize=10)
+    ax.set_title(labels.title(f"{pair}: validation F1 under additive Gaussian noise"), fontsize=10)
+    drawn = min(curves["f1_mean"].min(), curves.loc[curves["width"].isin(highlighted), "f1_min"].min())
+    ax.set_ylim(max(0.0, float(drawn) - 0.03), 1.01)  # from the drawn data; F1 cannot pass 1
     ax.grid(alpha=0.3)
     plots.label_line_ends(ax, ends)
-    plots.width_legend(ax, widths, highlighted, n_seeds, spread="whiskers", loc="upper center",
+    plots.width_legend(ax, widths, highlighted, n_seeds, spread="whiskers", symbol=labels.symbol, loc="upper center",
                        bbox_to_anchor=(0.5, -0.14), ncol=3, frameon=False)
     plots.save(fig, png, pdf)
 
 
-def plot_occlusion(bars: pd.DataFrame, pair: str, occlusion_size: int, png, pdf) -> None:
+def plot_occlusion(bars: pd.DataFrame, pair: str, occlusion_size: int, png, pdf,
+                   labels: plots.Labels | dict | None = None) -> None:
     """Paper Fig. 7: F1 with one random occlusion patch per image, beside clean F1, per width.
     Points, not bars: the differences are a few hundredths of F1, so the y axis is zoomed to the
     data (within [0, 1]), and a bar's length would mean nothing on it. Whiskers: min-max over seeds;
     a grey segment joins each width's clean and occluded means (the drop)."""
     plt = plots.pyplot()
-
+    labels = plots.labels_of(labels)
     widths = sorted(bars["width"].unique())
     pos = np.arange(len(widths))
     n_seeds = int(bars["n_seeds"].max())
@@ -291,11 +294,11 @@ def plot_occlusion(bars: pd.DataFrame, pair: str, occlusion_size: int, png, pdf)
     ax.set_ylim(max(0.0, lo - pad), min(1.0, hi) + pad)
     ax.set_xticks(pos, [str(w) for w in widths])
     ax.set_xlim(-0.6, len(widths) - 0.4)
-    ax.set_xlabel("hidden width H")
+    ax.set_xlabel(labels.capacity)
     ax.set_ylabel(f"validation F1 (mean; whiskers: {plots.SPREAD})\n"
                   + ("y axis from 0" if ax.get_ylim()[0] == 0 else "y axis zoomed to the data: it does not start at 0"))
-    ax.set_title(f"{pair}: validation F1, clean and with one {occlusion_size}×{occlusion_size} patch per image "
-                 f"set to 0 ({n_seeds} seeds)", fontsize=10)
+    ax.set_title(labels.title(f"{pair}: validation F1, clean and with one {occlusion_size}×{occlusion_size} "
+                              f"patch per image set to 0 ({n_seeds} seeds)"), fontsize=10)
     from matplotlib.lines import Line2D
 
     handles, _ = ax.get_legend_handles_labels()

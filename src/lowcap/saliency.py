@@ -201,29 +201,55 @@ def explanation(table: pd.DataFrame, maps: dict[str, np.ndarray]) -> str:
     return "\n".join(lines)
 
 
+def short_notes(table: pd.DataFrame, maps: dict[str, np.ndarray]) -> list[str]:
+    """One line per model whose maps are all one map up to scale: what the figure's header says
+    (the formulas behind it are in the caption, workflow/report/fig8.rst, and in `explanation`)."""
+    notes = []
+    for model in ("dense", "pruned"):
+        rows = table[table["model"] == model]
+        if len(rows) < 2 or not proportional(maps["gradient"][rows.index.to_numpy()]):
+            continue
+        ids = rows.get("active_unit_ids_with_output_weight", pd.Series(dtype=object)).map(
+            lambda v: "" if pd.isna(v) else " ".join(str(int(float(t))) for t in str(v).split())).unique()
+        one_unit = len(ids) == 1 and len(ids[0].split()) == 1
+        notes.append(f"{model} maps: one map up to scale" + (f" (one unit left, unit {ids[0]}: its input weights)"
+                                                             if one_unit else "") + "; see the caption")
+    return notes
+
+
+def _row_title(r, dense_prediction: dict, digits: tuple[int, int]) -> str:
+    """The image's title: its true class and both models' predictions, so that a pruned row never
+    reads as 'correct' and 'predicted <other digit>' at once."""
+    said = f"dense predicts {dense_prediction.get(r.case, '?')}"
+    if r.model == "pruned":
+        said += f"; pruned predicts {r.predicted_digit}"
+    units = ""
+    if hasattr(r, "active_units_with_output_weight"):
+        n = r.active_units_with_output_weight
+        units = f"\n{n} active unit{'s' if n != 1 else ''} with an output weight (of {r.output_weights_left} kept)"
+    return f"{r.model} model; true class {r.true_digit}\n{said} (p({digits[1]}) = {r.prob_higher_digit:.3f}){units}"
+
+
 def plot_fig8(table: pd.DataFrame, maps: dict[str, np.ndarray], digits: tuple[int, int], title: str,
               png, pdf) -> None:
     """One row per case: the image, the paper's epsilon saliency, the gradient saliency; each map
-    on its own colour scale (dense and pruned magnitudes differ by orders). Under the title, what
-    the maps are (see `explanation`), and per row how many hidden units feed the map."""
+    on its own colour scale (dense and pruned magnitudes differ by orders). Each row says the true
+    class and what the dense (and pruned) model predicts; the header says, in a line, when a
+    model's maps are one map up to scale (the caption gives why)."""
     plt = plots.pyplot()
 
     table = table.reset_index(drop=True)
+    dense = table[table["model"] == "dense"]
+    dense_prediction = dict(zip(dense["case"], dense["predicted_digit"]))
     n = len(table)
-    fig, axes = plt.subplots(n, 3, figsize=(8.4, 2.5 * n + 0.6), squeeze=False)
+    fig, axes = plt.subplots(n, 3, figsize=(8.4, 2.6 * n + 0.4), squeeze=False)
     columns = [("image", "input"), ("epsilon", "|Δp|, pixel + ε (paper)"), ("gradient", "|∂p/∂x| (Captum)")]
     for i, r in enumerate(table.itertuples(index=False)):
         for col, (key, name) in enumerate(columns):
             ax = axes[i, col]
             if key == "image":
                 ax.imshow(maps[key][i], cmap="gray", vmin=0, vmax=1, interpolation="nearest")
-                units = ""
-                if hasattr(r, "active_units_with_output_weight"):
-                    units = (f"\n{r.active_units_with_output_weight} active unit"
-                             f"{'s' if r.active_units_with_output_weight != 1 else ''} with an output weight "
-                             f"(of {r.output_weights_left} kept)")
-                ax.set_title(f"{r.model}: {r.case} (by the dense model)\ntrue {r.true_digit}, predicted "
-                             f"{r.predicted_digit}, p({digits[1]}) = {r.prob_higher_digit:.3f}{units}", fontsize=8)
+                ax.set_title(_row_title(r, dense_prediction, digits), fontsize=8)
             else:
                 im = ax.imshow(maps[key][i], cmap="inferno", vmin=0, interpolation="nearest")
                 fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04).ax.tick_params(labelsize=6)
@@ -232,9 +258,6 @@ def plot_fig8(table: pd.DataFrame, maps: dict[str, np.ndarray], digits: tuple[in
                              fontsize=8)
             ax.set_xticks([])
             ax.set_yticks([])
-    import textwrap
-
-    notes = "\n".join(textwrap.fill(line, 120) for line in explanation(table, maps).splitlines())
-    fig.suptitle(f"{title}\n{notes}", fontsize=8)
+    fig.suptitle("\n".join([title, *short_notes(table, maps)]), fontsize=9)
     fig.tight_layout()
     plots.save(fig, png, pdf)

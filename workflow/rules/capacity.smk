@@ -42,6 +42,7 @@ rule capacity_summary:
         mem_mb=500,
         runtime=10,
     params:
+        figure_labels=figure_labels,
         pairs=lambda wc: list(study_of(wc).pairs),
         widths=lambda wc: list(study_of(wc).widths),
         seeds=SEEDS,
@@ -77,6 +78,7 @@ rule training_curves_figure:
         mem_mb=500,
         runtime=10,
     params:
+        figure_labels=figure_labels,
         widths=lambda wc: list(study_of(wc).widths),
         seeds=SEEDS,
         epochs=lambda wc: study_of(wc).protocol.epochs,

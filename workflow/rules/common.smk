@@ -78,6 +78,37 @@ def study_info(wildcards):
     return {"name": study.name, "dataset": study.dataset, "pool": study.pool}
 
 
+def figure_labels(wildcards):
+    """What a per-study figure's title and axes name (lowcap.plots.Labels): the study, and its
+    architecture (a CNN study's capacity is its channel count)."""
+    study = study_of(wildcards)
+    return {"study": study.name, "architecture": study.architecture}
+
+
+def study_building(wildcards, analysis):
+    """The job's study, if it builds `analysis`; else refused at DAG time, naming the studies that
+    do (a CNN study builds capacity, pruning and robustness only)."""
+    study = study_of(wildcards)
+    if analysis not in study.analyses:
+        builders = [s.name for s in SETTINGS.studies.values() if analysis in s.analyses]
+        raise WorkflowError(
+            f"study {study.name!r} (architecture {study.architecture}) does not build {analysis}: "
+            f"it builds {', '.join(study.analyses)}. Studies that build {analysis}: "
+            f"{', '.join(builders) or 'none'}."
+        )
+    return study
+
+
+def analysis_checkpoints(analysis):
+    """pair_checkpoints for the jobs of one analysis (study_building)."""
+
+    def inputs(wildcards):
+        study_building(wildcards, analysis)
+        return pair_checkpoints(wildcards)
+
+    return inputs
+
+
 def pair_checkpoints(wildcards):
     """Every checkpoint of the job's (study, pair). Jobs that read a pair's history take these as
     input too: when a width or seed is added, the missing checkpoint makes Snakemake rerun the
@@ -203,7 +234,7 @@ def tsne_targets(study):
 
 def tsne_models(wildcards):
     """The Fig. 5 model first, then the same pair and width from the grid's other seeds (for scale)."""
-    t = study_of(wildcards).tsne
+    t = study_building(wildcards, "tsne").tsne
     return [[t.pair, t.width, t.seed]] + [
         [t.pair, t.width, s] for s in SEEDS if s != t.seed
     ]
@@ -217,7 +248,7 @@ def saliency_targets(study):
 
 
 def saliency_model(wildcards):
-    s = study_of(wildcards).saliency
+    s = study_building(wildcards, "saliency").saliency
     return [s.pair, s.width, s.seed]
 
 
@@ -276,7 +307,6 @@ def claims_inputs(name):
     """The files one study's claims are measured from, as the claims job reads them."""
     study = SETTINGS.study(name)
     paths = lambda template, **kw: template.format(study=name, **kw)
-    rob_pair = study.robustness.pairs[-1]
     inputs = {
         "histories": [paths(HISTORY, pair=p) for p in study.pairs],
         "baseline": paths(f"{TABLES}/logistic_baseline.csv"),
@@ -288,7 +318,8 @@ def claims_inputs(name):
         "tsne": paths(f"{TABLES}/tsne_similarity.csv"),
         "saliency_cases": "results/{study}/saliency/cases.csv".format(study=name),
         "saliency_maps": "results/{study}/saliency/maps.npz".format(study=name),
-        "robustness": paths(ROBUSTNESS_TABLE, pair=rob_pair),
+        # Every robustness pair the study builds (the findings read the last, the hardest).
+        "robustness": [paths(ROBUSTNESS_TABLE, pair=p) for p in study.robustness.pairs],
         "imp": (
             [paths(IMP_TABLE, pair=p) for p in study.pairs]
             if "imp" in study.analyses
@@ -313,12 +344,14 @@ def claims_inputs(name):
 
 
 def claims_studies(wildcards):
-    """Per claims study: its pairs, occlusion size and input files (a plain dict, as a param)."""
+    """Per claims study: its pairs, occlusion size, architecture, pool and input files (a plain
+    dict, as a param); every key of `inputs` becomes one of the study's tables (lowcap.jobs.claims)."""
     return {
         name: {
             "pairs": list(SETTINGS.study(name).pairs),
             "occlusion_size": SETTINGS.study(name).robustness.occlusion_size,
             "architecture": SETTINGS.study(name).architecture,
+            "pool": SETTINGS.study(name).pool,
             "inputs": {
                 **claims_inputs(name),
                 "imp_tolerance_points": SETTINGS.study(name).imp.tolerance_points,
@@ -426,6 +459,10 @@ def comparison_study(name):
     study = SETTINGS.study(name)
     return {
         "name": name,
+        # The grid its tables must hold, checked when they are read.
+        "pairs": list(study.pairs),
+        "widths": list(study.widths),
+        "seeds": SEEDS,
         "histories": [HISTORY.format(study=name, pair=p) for p in study.pairs],
         "max_sparsity": {
             s.name: f"{TABLES}/max_sparsity_{s.name}.csv".format(study=name)

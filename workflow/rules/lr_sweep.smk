@@ -61,6 +61,7 @@ rule lr_sweep_figures:
         mem_mb=500,
         runtime=10,
     params:
+        figure_labels=figure_labels,
         pair=lambda wc: study_of(wc).lr_sweep.pair,
         lrs=lambda wc: list(study_of(wc).lr_sweep.lrs),
         widths=WIDTHS,

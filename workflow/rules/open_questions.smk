@@ -53,7 +53,10 @@ rule imp_figure:
         mem_mb=500,
         runtime=10,
     params:
+        figure_labels=figure_labels,
         imp=lambda wc: asdict(study_of(wc).imp),
+        widths=WIDTHS,
+        seeds=SEEDS,
         code=code_digest("lowcap.jobs.imp"),
     script:
         "../scripts/imp_figure.py"
@@ -88,8 +91,11 @@ rule imp_summary:
         mem_mb=500,
         runtime=10,
     params:
+        figure_labels=figure_labels,
         pairs=lambda wc: list(study_of(wc).pairs),
         imp=lambda wc: asdict(study_of(wc).imp),
+        widths=WIDTHS,
+        seeds=SEEDS,
         code=code_digest("lowcap.jobs.imp"),
     script:
         "../scripts/imp_summary.py"
@@ -147,9 +153,21 @@ rule mutual_info_figure:
     params:
         pairs=lambda wc: list(study_of(wc).pairs),
         mutual_info=lambda wc: asdict(study_of(wc).mutual_info),
+        widths=WIDTHS,
+        seeds=SEEDS,
         code=code_digest("lowcap.jobs.mutual_info"),
     script:
         "../scripts/mutual_info_figure.py"
+
+
+def saliency_shift_grid(wc):
+    """The rows a saliency_shift_pair table holds (its params), checked when it is read."""
+    robustness = study_of(wc).robustness
+    return {
+        "widths": list(robustness.widths),
+        "seeds": SEEDS,
+        "sigmas": list(robustness.noise_sigmas),
+    }
 
 
 rule saliency_shift_pair:
@@ -210,6 +228,7 @@ rule saliency_shift_figure:
     params:
         occlusion_size=lambda wc: study_of(wc).robustness.occlusion_size,
         method="gradient",
+        grid=lambda wc: saliency_shift_grid(wc),
         code=code_digest("lowcap.jobs.saliency_shift"),
     script:
         "../scripts/saliency_shift_figure.py"
@@ -239,6 +258,8 @@ rule saliency_shift_table:
         mem_mb=500,
         runtime=10,
     params:
+        pairs=lambda wc: list(study_of(wc).robustness.pairs),
+        grid=lambda wc: saliency_shift_grid(wc),
         code=code_digest("lowcap.jobs.saliency_shift"),
     script:
         "../scripts/saliency_shift_table.py"

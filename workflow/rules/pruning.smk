@@ -1,5 +1,18 @@
 # One-shot magnitude pruning (paper Fig. 4, B.1-B.4) and dead neurons (paper Table 1), for every
 # pruning scheme of the study side by side: results/{study}/pruning/{scheme}/, fig4_{scheme}_*.
+
+
+def pruning_grid(wc, scheme):
+    """The rows a scheme's pair table holds (pruning_pair's params), checked when it is read."""
+    study = study_of(wc)
+    return {
+        "widths": list(study.widths),
+        "seeds": SEEDS,
+        "scope": study.scheme(scheme).scope,
+        "levels": list(study.pruning_levels(scheme)),
+    }
+
+
 rule pruning_pair:
     """Every checkpoint of one pair pruned once by weight magnitude at every level of a scheme, no
     retraining; achieved sparsity, validation loss/F1/AUC and dead units. Level 0 is unpruned.
@@ -60,7 +73,9 @@ rule pruning_figures:
         mem_mb=500,
         runtime=10,
     params:
+        figure_labels=figure_labels,
         levels=lambda wc: list(scheme_of(wc).levels),
+        grid=lambda wc: pruning_grid(wc, wc.scheme),
         success_f1=SUCCESS_F1,
         code=code_digest("lowcap.jobs.pruning"),
     script:
@@ -91,9 +106,11 @@ rule max_sparsity_table:
         mem_mb=500,
         runtime=10,
     params:
+        figure_labels=figure_labels,
         levels=lambda wc: list(scheme_of(wc).levels),
         scope=lambda wc: scheme_of(wc).scope,
         pairs=lambda wc: list(study_of(wc).pairs),
+        grid=lambda wc: pruning_grid(wc, wc.scheme),
         success_f1=SUCCESS_F1,
         code=code_digest("lowcap.jobs.pruning"),
     script:
@@ -131,6 +148,7 @@ rule dead_neurons_table:
         sparsity=lambda wc: study_of(wc).dead_neurons.sparsity,
         paper_rows=lambda wc: [list(r) for r in study_of(wc).dead_neurons.paper_rows],
         pairs=lambda wc: list(study_of(wc).pairs),
+        grid=lambda wc: pruning_grid(wc, study_of(wc).dead_neurons.scheme),
         code=code_digest("lowcap.jobs.pruning"),
     script:
         "../scripts/dead_neurons_table.py"

@@ -61,6 +61,7 @@ rule robustness_figures:
         mem_mb=500,
         runtime=10,
     params:
+        figure_labels=figure_labels,
         occlusion_size=lambda wc: study_of(wc).robustness.occlusion_size,
         # The rows the table must hold: a short one stops the job (robustness.read_results).
         grid=lambda wc: {
@@ -98,6 +99,7 @@ rule corruption_examples_figure:
         mem_mb=500,
         runtime=10,
     params:
+        figure_labels=figure_labels,
         code=code_digest("lowcap.jobs.robustness"),
     script:
         "../scripts/corruption_examples_figure.py"

@@ -52,6 +52,7 @@ rule saliency_figure:
         mem_mb=500,
         runtime=10,
     params:
+        figure_labels=figure_labels,
         code=code_digest("lowcap.jobs.saliency"),
     script:
         "../scripts/saliency_figure.py"

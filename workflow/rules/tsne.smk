@@ -59,6 +59,8 @@ rule tsne_figure:
         mem_mb=500,
         runtime=10,
     params:
+        figure_labels=figure_labels,
+        models=tsne_models,
         code=code_digest("lowcap.jobs.tsne"),
     script:
         "../scripts/tsne_figure.py"

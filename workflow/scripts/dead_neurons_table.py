@@ -9,4 +9,5 @@ with logged(snakemake.log[0]):
         snakemake.params.pairs,
         snakemake.output.csv,
         snakemake.output.md,
+        grid=snakemake.params.grid,
     )

@@ -10,4 +10,6 @@ with logged(snakemake.log[0]):
         png=snakemake.output.png,
         pdf=snakemake.output.pdf,
         csv=snakemake.output.csv,
+        figure_labels=snakemake.params.figure_labels,
+        grid={"widths": snakemake.params.widths, "seeds": snakemake.params.seeds, "imp": snakemake.params.imp},
     )

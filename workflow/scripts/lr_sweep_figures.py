@@ -10,4 +10,5 @@ with logged(snakemake.log[0]):
         lrs=snakemake.params.lrs,
         protocol_lr=snakemake.params.protocol_lr,
         outputs={k: v for k, v in snakemake.output.items()},
+        figure_labels=snakemake.params.figure_labels,
     )

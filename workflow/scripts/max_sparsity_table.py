@@ -8,4 +8,6 @@ with logged(snakemake.log[0]):
         snakemake.params.pairs,
         snakemake.output.csv,
         snakemake.output.md,
+        figure_labels=snakemake.params.figure_labels,
+        grid=snakemake.params.grid,
     )

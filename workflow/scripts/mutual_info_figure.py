@@ -6,4 +6,6 @@ with logged(snakemake.log[0]):
         tables=list(snakemake.input),
         pairs=snakemake.params.pairs,
         outputs=dict(snakemake.output.items()),
+        widths=snakemake.params.widths,
+        seeds=snakemake.params.seeds,
     )

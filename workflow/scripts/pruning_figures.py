@@ -8,4 +8,6 @@ with logged(snakemake.log[0]):
         snakemake.wildcards.scheme,
         snakemake.params.levels,
         {k: v for k, v in snakemake.output.items()},
+        figure_labels=snakemake.params.figure_labels,
+        grid=snakemake.params.grid,
     )

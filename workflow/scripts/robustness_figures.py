@@ -7,5 +7,6 @@ with logged(snakemake.log[0]):
         snakemake.wildcards.pair,
         snakemake.params.occlusion_size,
         grid=snakemake.params.grid,
+        figure_labels=snakemake.params.figure_labels,
         **{k: v for k, v in snakemake.output.items()},
     )

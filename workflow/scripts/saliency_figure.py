@@ -6,4 +6,5 @@ with logged(snakemake.log[0]):
         snakemake.input.cases,
         snakemake.input.maps,
         **{k: v for k, v in snakemake.output.items()},
+        figure_labels=snakemake.params.figure_labels,
     )

@@ -10,4 +10,5 @@ with logged(snakemake.log[0]):
         png=snakemake.output.png,
         pdf=snakemake.output.pdf,
         csv=snakemake.output.csv,
+        grid=snakemake.params.grid,
     )

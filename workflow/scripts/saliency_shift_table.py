@@ -7,4 +7,6 @@ with logged(snakemake.log[0]):
         summary_csv=snakemake.output.summary_csv,
         predicts_csv=snakemake.output.predicts_csv,
         predicts_md=snakemake.output.predicts_md,
+        pairs=snakemake.params.pairs,
+        grid=snakemake.params.grid,
     )

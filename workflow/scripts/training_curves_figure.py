@@ -8,4 +8,5 @@ with logged(snakemake.log[0]):
         snakemake.params.widths,
         snakemake.params.seeds,
         **{k: v for k, v in snakemake.output.items()},
+        figure_labels=snakemake.params.figure_labels,
     )

@@ -6,4 +6,6 @@ with logged(snakemake.log[0]):
         snakemake.input.embedding,
         snakemake.input.similarity,
         **{k: v for k, v in snakemake.output.items()},
+        figure_labels=snakemake.params.figure_labels,
+        models=snakemake.params.models,
     )

@@ -8,7 +8,7 @@ import pandas as pd
 
 from lowcap import imp
 from lowcap.jobs import set_threads
-from lowcap.tables import write_table
+from lowcap.tables import read_table, write_table
 
 
 def imp_pair(checkpoints: list[str], expected: list[list], images: str, labels: str, study: str,
@@ -39,21 +39,31 @@ def imp_pair(checkpoints: list[str], expected: list[list], images: str, labels: 
 
 
 def imp_figure(table_csv: str, pair: str, tolerance_points: float, finetune_epochs: int, png: str, pdf: str,
-               csv: str) -> None:
-    """F1 against achieved sparsity by method, one pair."""
-    curves = imp.figure_curves(pd.read_csv(table_csv, dtype={"pair": str}))
+               csv: str, figure_labels: dict | None = None, grid: dict | None = None) -> None:
+    """F1 against achieved sparsity by method, one pair. `grid`: {"widths", "seeds", "imp"} that
+    the table must hold (imp.read_table_of)."""
+    curves = imp.figure_curves(read_checked(table_csv, pair, grid))
     write_table(curves, csv)
-    imp.plot_pair(curves, pair, tolerance_points, finetune_epochs, png, pdf)
+    imp.plot_pair(curves, pair, tolerance_points, finetune_epochs, png, pdf, figure_labels)
+
+
+def read_checked(path: str, pair: str, grid: dict | None) -> pd.DataFrame:
+    if grid is None:  # no config at hand: only a file cut short or mid-line is caught
+        return read_table(path, imp.TABLE_KEYS, imp.TABLE_KEYS)
+    return imp.read_table_of(path, pair, grid["widths"], grid["seeds"], grid["imp"])
 
 
 def imp_summary(tables: list[str], pairs: list[str], tolerance_points: float, finetune_epochs: int,
-                outputs: dict[str, str]) -> None:
+                outputs: dict[str, str], figure_labels: dict | None = None, grid: dict | None = None) -> None:
     """The recovery figure and the max-sparsity table of a study.
     `outputs`: 'recovery_{png,pdf,csv}', 'table_csv', 'table_md'."""
-    table = pd.concat([pd.read_csv(p, dtype={"pair": str}) for p in tables], ignore_index=True)
+    if len(tables) != len(pairs):
+        raise ValueError(f"{len(tables)} IMP tables for the pairs {pairs}: {tables}")
+    table = pd.concat([read_checked(p, pair, grid) for p, pair in zip(tables, pairs)], ignore_index=True)
     recovery = imp.recovery_curves(table)
     write_table(recovery, outputs["recovery_csv"])
-    imp.plot_recovery(recovery, pairs, finetune_epochs, outputs["recovery_png"], outputs["recovery_pdf"])
+    imp.plot_recovery(recovery, pairs, finetune_epochs, outputs["recovery_png"], outputs["recovery_pdf"],
+                       figure_labels)
     best = imp.max_sparsity(table, tolerance_points, pairs)
     intro = (f"Highest achieved sparsity (% of all weights zero, lowest over seeds) at which validation F1 stays "
              f"within {tolerance_points:g} point of the same checkpoint's dense F1 on every seed, at that round "

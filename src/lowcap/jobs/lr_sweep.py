@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from lowcap import capacity, lr_sweep
-from lowcap.tables import write_table
+from lowcap.tables import RECOVERY, TableError, write_table
 
 
 def lr_sweep_figures(histories: list[str], pair: str, widths: list[int], seeds: list[int], lrs: list[float],
-                     protocol_lr: float, outputs: dict[str, str]) -> None:
+                     protocol_lr: float, outputs: dict[str, str], figure_labels: dict | None = None) -> None:
     history = capacity.read_histories(histories)
     history = history[(history["pair"] == pair) & history["width"].isin(widths)]
     capacity.check_grid(history, [pair], widths, seeds, ", ".join(histories))
+    absent = sorted(set(lrs) - set(history["lr"].unique()))
+    if absent:  # check_grid checks each learning rate the histories hold, not the configured ones
+        raise TableError(f"{', '.join(histories)} hold no rows at the learning rates {absent} of the sweep: {RECOVERY}")
     summary = lr_sweep.final_epoch_summary(history[history["lr"].isin(lrs)])
     # Both splits go to the CSVs; the figures plot the validation rows (plotted = True).
     summary.insert(2, "plotted", summary["split"] == "val")
     write_table(summary, outputs["curves_csv"])
-    lr_sweep.plot_lr_curves(summary, protocol_lr, outputs["curves_png"], outputs["curves_pdf"])
+    lr_sweep.plot_lr_curves(summary, protocol_lr, outputs["curves_png"], outputs["curves_pdf"], figure_labels)
     table = lr_sweep.heatmap_table(summary)
     table.insert(2, "plotted", table["split"] == "val")
     write_table(table, outputs["heatmap_csv"])
-    lr_sweep.plot_heatmap(table, outputs["heatmap_png"], outputs["heatmap_pdf"])
+    lr_sweep.plot_heatmap(table, outputs["heatmap_png"], outputs["heatmap_pdf"], figure_labels)
     print(table[table["plotted"]].pivot(index="width", columns="lr", values="f1_mean").round(3).to_string())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lowcap import capacity, pruning
+from lowcap import capacity, plots, pruning
 from lowcap.jobs import set_threads
 from lowcap.tables import write_table
 
@@ -30,34 +30,38 @@ def pruning_pair(checkpoints: list[str], expected: list[list], images: str, labe
     print(table.pivot_table(index="width", columns="requested_sparsity", values="random_val_f1").round(3).to_string())
 
 
-def pruning_figures(table_csv: str, pair: str, scheme: str, levels: list[float], outputs: dict[str, str]) -> None:
+def pruning_figures(table_csv: str, pair: str, scheme: str, levels: list[float], outputs: dict[str, str],
+                    figure_labels: dict | None = None, grid: dict | None = None) -> None:
     """Paper Fig. 4, B.1-B.4 for one pair: % change in F1 and AUC, and F1, against sparsity.
-    `outputs` maps '{kind}_{png,pdf,csv}' to paths, kind in pruning.FIGURE_KINDS."""
-    table = pd.read_csv(table_csv, dtype={"pair": str})
+    `outputs` maps '{kind}_{png,pdf,csv}' to paths, kind in pruning.FIGURE_KINDS; `figure_labels`: the
+    study and its architecture (plots.Labels); `grid`: the table's (pruning.read_table_of)."""
+    table = pruning.read_table_of(table_csv, pair, grid)
     for kind, (curves, ylabel, title, reference) in pruning.figure_curves(table, levels).items():
         write_table(curves, outputs[f"{kind}_csv"])
         pruning.plot_sparsity_curves(curves, pair, ylabel,
                                      f"{title} ({scheme})", outputs[f"{kind}_png"], outputs[f"{kind}_pdf"],
-                                     reference)
+                                     reference, figure_labels)
 
 
-def max_sparsity_table(tables: list[str], levels: list[float], pairs: list[str], csv: str, md: str) -> None:
-    table = pruning.max_sparsity(pruning.read_tables(tables), levels, pairs)
+def max_sparsity_table(tables: list[str], levels: list[float], pairs: list[str], csv: str, md: str,
+                       figure_labels: dict | None = None, grid: dict | None = None) -> None:
+    labels = plots.labels_of(figure_labels)
+    table = pruning.max_sparsity(pruning.read_tables(tables, pairs, grid), levels, pairs)
     intro = (
         f"Highest requested sparsity (one-shot magnitude pruning, scope {table['scope'].iloc[0]}, no "
-        f"retraining) at which a (pair, width) keeps validation F1 > {capacity.SUCCESS_F1} on every seed, "
+        f"retraining) at which a (pair, {labels.unit}) keeps validation F1 > {capacity.SUCCESS_F1} on every seed, "
         f"among 0 (unpruned) and the levels {sorted(levels)}. '—': not even the unpruned model does. "
         "The CSV also has the level reached by the mean over seeds.\n\n"
     )
     table.to_csv(csv, index=False)
     with open(md, "w") as fh:
-        fh.write(intro + pruning.max_sparsity_markdown(table))
+        fh.write(intro + pruning.max_sparsity_markdown(table, labels.noun))
     print(table.to_string())
 
 
 def dead_neurons_table(tables: list[str], sparsity: float, paper_rows: list[list], pairs: list[str],
-                       csv: str, md: str) -> None:
-    dead = pruning.dead_neuron_table(pruning.read_tables(tables), sparsity, paper_rows, pairs)
+                       csv: str, md: str, grid: dict | None = None) -> None:
+    dead = pruning.dead_neuron_table(pruning.read_tables(tables, pairs, grid), sparsity, paper_rows, pairs)
     present = set(zip(dead["pair"], dead["width"]))
     missing = [r for r in paper_rows if (r[0], int(r[1])) not in present]
     if missing:

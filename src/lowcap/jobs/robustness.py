@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lowcap import data, robustness
+from lowcap import data, plots, robustness
 from lowcap.jobs import set_threads
 from lowcap.tables import save_npz, write_table
 
@@ -33,25 +33,28 @@ def robustness_pair(images: str, labels: str, checkpoints: list[str], expected: 
 
 def robustness_figures(results_csv: str, pair: str, occlusion_size: int, noise_png: str, noise_pdf: str,
                        noise_csv: str, occlusion_png: str, occlusion_pdf: str, occlusion_csv: str,
-                       grid: dict | None = None) -> None:
-    """grid: {widths, seeds, sigmas} the table must hold (robustness.read_results)."""
+                       grid: dict | None = None, figure_labels: dict | None = None) -> None:
+    """grid: {widths, seeds, sigmas} the table must hold (robustness.read_results); figure_labels:
+    the study and its architecture (plots.Labels)."""
     table = (robustness.read_results(results_csv, pair, **grid) if grid
              else pd.read_csv(results_csv, dtype={"pair": str}))
     summary = robustness.summary(table)
     curves = robustness.noise_curves(summary)
     write_table(curves, noise_csv)
-    robustness.plot_noise(curves, pair, noise_png, noise_pdf)
+    robustness.plot_noise(curves, pair, noise_png, noise_pdf, figure_labels)
     bars = robustness.occlusion_bars(summary)
     write_table(bars, occlusion_csv)
-    robustness.plot_occlusion(bars, pair, occlusion_size, occlusion_png, occlusion_pdf)
+    robustness.plot_occlusion(bars, pair, occlusion_size, occlusion_png, occlusion_pdf, figure_labels)
 
 
-def corruption_examples_figure(example_npz: str, png: str, pdf: str, csv: str) -> None:
+def corruption_examples_figure(example_npz: str, png: str, pdf: str, csv: str,
+                               figure_labels: dict | None = None) -> None:
     ex = np.load(example_npz)
     panels = {k: ex[k] for k in ("clean", "noise", "occlusion")}
     size = int(ex["occlusion_size"])
     titles = {"clean": "clean", "noise": f"Gaussian noise σ = {float(ex['sigma']):g}",
               "occlusion": f"{size}×{size} occlusion"}
     write_table(robustness.example_table(panels), csv)
-    robustness.plot_examples(panels, titles, f"pair {ex['pair']}, seed {int(ex['seed'])}, validation image "
-                             f"{int(ex['index'])} (a {int(ex['digit'])})", png, pdf)
+    title = (f"pair {ex['pair']}, seed {int(ex['seed'])}, validation image {int(ex['index'])} "
+             f"(a {int(ex['digit'])})")
+    robustness.plot_examples(panels, titles, plots.labels_of(figure_labels).title(title), png, pdf)

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lowcap import data, saliency
+from lowcap import data, plots, saliency
 from lowcap.jobs import set_threads
 from lowcap.tables import save_npz, write_table
 
@@ -26,8 +26,18 @@ def saliency_cases(images: str, labels: str, checkpoint: str, expected: list, st
     print(table.to_string())
 
 
-def saliency_figure(cases_csv: str, maps_npz: str, png: str, pdf: str, csv: str) -> None:
-    table = pd.read_csv(cases_csv, dtype={"pair": str})
+def read_cases(path: str) -> pd.DataFrame:
+    """The cases table, checked (lowcap.tables.read_table): every case under both models."""
+    from lowcap.tables import check_table_grid, read_table
+
+    table = read_table(path, ["pair", "width", "seed", "epsilon", "model", "case", "val_index"])
+    check_table_grid(table, {"model": ["dense", "pruned"], "case": sorted(table["case"].unique())}, path)
+    return table
+
+
+def saliency_figure(cases_csv: str, maps_npz: str, png: str, pdf: str, csv: str,
+                    figure_labels: dict | None = None) -> None:
+    table = read_cases(cases_csv)
     maps = dict(np.load(maps_npz))
     write_table(table, csv)
     first = table.iloc[0]
@@ -35,5 +45,6 @@ def saliency_figure(cases_csv: str, maps_npz: str, png: str, pdf: str, csv: str)
     sparsity = (f"; pruned: {pruned['achieved_sparsity'].iloc[0]:.1f}% of weights zero "
                 f"({pruned['scope'].iloc[0]} magnitude pruning)" if len(pruned) else "")
     saliency.plot_fig8(table, maps, data.parse_pair(first["pair"]),
-                       f"pair {first['pair']}, width {first['width']}, seed {first['seed']}, "
-                       f"ε = {first['epsilon']:g}{sparsity}", png, pdf)
+                       plots.labels_of(figure_labels).title(
+                           f"pair {first['pair']}, width {first['width']}, seed {first['seed']}, "
+                           f"ε = {first['epsilon']:g}{sparsity}"), png, pdf)

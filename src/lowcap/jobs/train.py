@@ -29,11 +29,12 @@ def train_pair(images: str, labels: str, study: dict, pair: str, seeds: list[int
     proto = Protocol(**protocol)
     paths = dict(zip([(w, s) for w in widths for s in seeds], checkpoints, strict=True))
     x_img, y_lab = data.load_pool(images, labels)
+    capacity = "channels" if architecture == "cnn" else "widths"  # what the log calls the grid
     histories = []
     for seed in seeds:
         d = data.pair_data(x_img, y_lab, pair, seed)
         print(f"study {study['name']} pair {pair} seed {seed}: {len(d.y_train)} train / {len(d.y_val)} val "
-              f"examples, split {d.split.digest()}, device {device}, widths {widths}, {proto}", flush=True)
+              f"examples, split {d.split.digest()}, device {device}, {capacity} {widths}, {proto}", flush=True)
         if trainer is None:
             states, hist = train_bank(widths, [proto.lr] * len(widths), seed, proto,
                                       d.x_train, d.y_train, d.x_val, d.y_val, device)
@@ -53,7 +54,8 @@ def train_pair(images: str, labels: str, study: dict, pair: str, seeds: list[int
                 architecture=architecture,
             )
             save_checkpoint(paths[(width, seed)], state, meta)
-        print(last.pivot_table(index="width", columns="split", values="f1").to_string(), flush=True)
+        print(last.pivot_table(index="width", columns="split", values="f1").rename_axis(capacity.rstrip("s"))
+              .to_string(), flush=True)
         histories.append(hist)
     Path(history).parent.mkdir(parents=True, exist_ok=True)
     pd.concat(histories, ignore_index=True).to_csv(history, index=False, float_format="%.6g")
