@@ -1,4 +1,10 @@
-"""The claims table: every claim of the paper, measured per study, with a verdict."""
+"""The claims table: every claim of the paper, measured per study, with a verdict.
+
+The job is generic: every key of a study's claims inputs (workflow/rules/common.smk,
+`claims_inputs`) becomes one of the study's tables (`Study.tables[key]`, lowcap.claims.registry),
+and every registered claim is evaluated on them. A claim that needs a table its study did not build
+gets a not-testable row from the registry, so adding a claim never touches this job.
+"""
 
 from __future__ import annotations
 
@@ -7,65 +13,72 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lowcap import claims
-from lowcap.capacity import read_histories
+from lowcap.claims import registry, table
+
+
+def read_table(path: str):
+    """A CSV as a DataFrame (pair labels stay strings: "0-1", not a date), an .npz as a dict of arrays."""
+    if str(path).endswith(".npz"):
+        with np.load(path) as arrays:
+            return {name: arrays[name] for name in arrays.files}
+    return pd.read_csv(path, dtype={"pair": str})
+
+
+def read_entry(value):
+    """One input: a path -> its table; a list of CSVs -> one concatenated DataFrame; a dict of lists
+    -> name -> DataFrame; an empty list -> None (the study does not build it); any other value
+    (a number from the study's settings) is passed through."""
+    if isinstance(value, dict):
+        read = {name: read_entry(paths) for name, paths in value.items()}
+        return {name: t for name, t in read.items() if t is not None} or None
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return None
+        return pd.concat([read_table(p) for p in value], ignore_index=True)
+    if isinstance(value, (str, Path)):
+        return read_table(value)
+    return value
 
 
 def read_study(inputs: dict) -> dict:
-    """The tables one study's claims are measured from (paths as the claims rule names them).
-    A CNN study has no t-SNE or saliency model: those entries are None; a branch the study does
-    not run (an open question) is None too."""
-    read = lambda path: pd.read_csv(path, dtype={"pair": str})  # noqa: E731
-    data = {
-        "history": read_histories(inputs["histories"]),
-        "baseline": read(inputs["baseline"]),
-        "pruning": {scheme: pd.concat([read(p) for p in paths], ignore_index=True)
-                    for scheme, paths in inputs["pruning"].items()},
-        "dead_neurons": read(inputs["dead_neurons"]),
-        "tsne": read(inputs["tsne"]) if "tsne" in inputs else None,
-        "saliency_cases": None,
-        "stroke_focus": None,
-        "robustness": read(inputs["robustness"]) if inputs.get("robustness") else None,
-        # The open questions' branches, where the study runs them.
-        "imp": pd.concat([read(p) for p in inputs["imp"]], ignore_index=True) if inputs.get("imp") else None,
-        "imp_tolerance_points": inputs.get("imp_tolerance_points"),
-        "mutual_info": read(inputs["mutual_info"]) if inputs.get("mutual_info") else None,
-        "saliency_shift": read(inputs["saliency_shift"]) if inputs.get("saliency_shift") else None,
-    }
-    if "saliency_maps" in inputs:
-        maps = np.load(inputs["saliency_maps"])
-        cases = read(inputs["saliency_cases"])
-        dense = (cases["model"] == "dense").to_numpy()
-        focus = claims.stroke_focus(maps["image"][dense], maps["gradient"][dense])
-        # A map of independent uniform noise, seeded: what "no focus" measures on the same images.
-        noise = np.random.default_rng(0).random(maps["gradient"][dense].shape)
-        random_focus = claims.stroke_focus(maps["image"][dense], noise)
-        data["saliency_cases"] = cases
-        data["stroke_focus"] = (float(focus.mean()), float(random_focus.mean()))
-    return data
+    """The tables one study's claims are measured from, by input key; absent when not built."""
+    tables = {key: read_entry(value) for key, value in inputs.items()}
+    return {key: t for key, t in tables.items() if t is not None}
+
+
+def claim_families(study: registry.Study) -> dict[str, str]:
+    """Claim id -> the family (the lowcap.claims module) that registers it, for the grouping of the table."""
+    return {cid: entry.function.__module__.rsplit(".", 1)[-1]
+            for entry in registry.REGISTRY for cid in registry.claim_ids(entry, study)}
+
+
+def evaluate_studies(studies: dict[str, dict], rules: dict) -> tuple[dict[str, list], dict[str, str]]:
+    """Every registered claim for every study. `studies`: name -> {pairs, architecture, pool,
+    occlusion_size, inputs}. Returns name -> results, and claim id -> family."""
+    results, families = {}, {}
+    for name, spec in studies.items():
+        study = registry.Study(name, tuple(spec["pairs"]), spec.get("architecture", "mlp"), spec.get("pool", "train"),
+                               read_study(spec["inputs"]))
+        results[name] = registry.evaluate(study, {**rules, "occlusion_size": spec.get("occlusion_size")})
+        families.update(claim_families(study))
+    return results, families
 
 
 def claims_table(studies: dict[str, dict], rules: dict, csv: str, md: str, rst: str) -> None:
-    """`studies`: name -> {pairs, occlusion_size, inputs}. Writes the long CSV, the wide Markdown
-    table and an RST page (the report's first page)."""
-    results = {}
-    for name, study in studies.items():
-        data = read_study(study["inputs"])
-        results[name] = claims.study_claims({"name": name, "pairs": study["pairs"],
-                                             "architecture": study.get("architecture", "mlp")},
-                                            {**rules, "occlusion_size": study["occlusion_size"]}, data)
-    long = claims.long_table(results)
+    """Writes the long CSV (registry.long_table), the Markdown table and an RST page (the report's
+    first page)."""
+    import lowcap.claims  # noqa: F401  (registers every claim)
+
+    results, families = evaluate_studies(studies, rules)
+    long = registry.long_table(results)
     Path(csv).parent.mkdir(parents=True, exist_ok=True)
     long.to_csv(csv, index=False, float_format="%.6g")
-    intro = (
-        "# The paper's claims, measured per study\n\n"
-        "Each cell: the value measured from that study's own runs, with an interval over seeds in brackets "
-        f"(Student-t, {rules['confidence']:.0%}, over the seeds; for minimum widths, the range of the per-seed "
-        "minimum widths), and the verdict. The rule of each verdict is in claims.csv (column `rule`) and in the "
-        "README; its numbers are in config.yaml, section `claims`.\n\n"
-    )
-    Path(md).write_text(intro + claims.wide_markdown(long))
-    Path(rst).write_text(claims.report_rst(long, rules))
+    if long.empty:
+        Path(md).write_text("# The paper's claims, measured per study\n\nNo claim is registered.\n")
+        Path(rst).write_text("The paper's claims\n==================\n\nNo claim is registered.\n")
+        return
+    Path(md).write_text(table.document(long, families, rules["confidence"]))
+    Path(rst).write_text(table.rst(long, families, rules["confidence"]))
     print(long.pivot(index="claim_id", columns="study", values="verdict").to_string())
 
 
@@ -92,7 +105,7 @@ def findings(studies: dict[str, dict], budget: dict[str, dict], rules: dict, md:
     sections["t-SNE (Fig. 5)"] = f.tsne({n: read(i["tsne"]) for n, i in inputs.items()})
     sections["Saliency (Fig. 8)"] = f.saliency({n: read(i["saliency_cases"]) for n, i in inputs.items()},
                                                {n: dict(np.load(i["saliency_maps"])) for n, i in inputs.items()})
-    sections["Robustness (Fig. 6, 7)"] = f.robustness({n: read(i["robustness"]) for n, i in inputs.items()},
+    sections["Robustness (Fig. 6, 7)"] = f.robustness({n: read(i["robustness"][-1]) for n, i in inputs.items()},
                                                       rules["noise_sigma"])
     with_imp = {n: i for n, i in inputs.items() if i.get("imp")}
     if with_imp:

@@ -1,0 +1,242 @@
+"""lowcap.stats, the statistics behind every verdict, against the libraries' own definitions
+(scipy.stats, statsmodels, rliable) where they exist."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats as sp
+
+from lowcap import stats
+
+
+# --------------------------------------------------------------------------- Estimate
+
+
+def test_an_estimate_outside_its_interval_is_refused():
+    with pytest.raises(ValueError, match="does not contain"):
+        stats.Estimate(7861, 3145, 4717, 3, "seeds", "range")  # finding 6 of issue 15
+    stats.Estimate(math.nan, math.nan, math.nan, 0, "seeds", "no values")  # undefined: allowed
+
+
+def test_side_is_decided_by_the_whole_interval_and_a_touch_spans():
+    e = stats.Estimate(0.5, 0.4, 0.6, 3, "seeds", "t")
+    assert (e.side(0.3), e.side(0.7), e.side(0.5), e.side(0.4), e.side(0.6)) == (
+        stats.ABOVE, stats.BELOW, stats.SPANS, stats.SPANS, stats.SPANS)
+    assert stats.Estimate(math.nan, math.nan, math.nan, 0, "seeds", "none").side(0.0) == stats.SPANS
+
+
+def test_show_and_n_text():
+    assert stats.Estimate(0.5, 0.4, 0.6, 3, "seeds", "t").show() == "0.5 [0.4, 0.6]"
+    assert stats.Estimate(2.0, 2.0, 2.0, 3, "seeds", "t").show() == "2"
+    assert stats.Estimate(math.inf, 48, math.inf, 3, "seeds", "t").show() == "∞ [48, ∞]"
+    assert stats.Estimate(math.nan, math.nan, math.nan, 0, "seeds", "t").show() == "—"
+    assert stats.Estimate(0.5, 0.4, 0.6, 2, "seeds", "t", n_missing=1).n_text() == "2 seeds (1 missing)"
+
+
+# --------------------------------------------------------------------------- t_interval
+
+
+def test_t_interval_is_scipys_one_sample_interval_and_counts_missing_seeds():
+    x = [0.80, 0.84, 0.88, 0.83]
+    e = stats.t_interval(x + [math.nan], 0.95)
+    ref = sp.ttest_1samp(x, 0.0).confidence_interval(0.95)
+    # float64 arithmetic on four numbers: equal to ~1e-12.
+    assert (e.value, e.low, e.high) == (pytest.approx(np.mean(x), abs=1e-12), pytest.approx(ref.low, abs=1e-12),
+                                        pytest.approx(ref.high, abs=1e-12))
+    assert (e.n, e.n_missing) == (4, 1)  # finding 10: a dropped seed is recorded
+
+
+def test_t_interval_clips_to_bounds_and_still_contains_its_value():
+    e = stats.t_interval([0.99, 1.0, 0.9], 0.95, bounds=(0, 1))
+    assert e.high == 1.0 and e.low <= e.value <= e.high
+    one = stats.t_interval([0.7], 0.95)
+    assert (one.value, one.low, one.high, one.n) == (0.7, 0.7, 0.7, 1)
+    none = stats.t_interval([math.nan, math.nan], 0.95)
+    assert not none.defined and (none.n, none.n_missing) == (0, 2)
+
+
+# --------------------------------------------------------------------------- stratified_bootstrap
+
+
+def test_stratified_bootstrap_weighs_strata_equally_and_is_seeded():
+    strata = [[0.1, 0.2, 0.3], [0.9, 1.0, 0.95, 0.85, 0.9]]
+    e = stats.stratified_bootstrap(strata, 0.95, seed=3, n_resamples=500)
+    assert e.value == pytest.approx((0.2 + 0.92) / 2, abs=1e-12)
+    assert e.low <= e.value <= e.high and e.n == 8 and "2 strata" in e.unit
+    again = stats.stratified_bootstrap(strata, 0.95, seed=3, n_resamples=500)
+    assert (again.low, again.high) == (e.low, e.high)
+
+
+def test_one_stratum_bootstrap_is_scipys_percentile_bootstrap():
+    x = np.array([0.2, 0.5, 0.4, 0.9, 0.3])
+    e = stats.stratified_bootstrap([x], 0.9, seed=7, n_resamples=999)
+    ref = sp.bootstrap((x,), np.mean, n_resamples=999, confidence_level=0.9, method="percentile",
+                       rng=np.random.default_rng(7)).confidence_interval
+    assert (e.low, e.high) == (pytest.approx(ref.low, abs=1e-12), pytest.approx(ref.high, abs=1e-12))
+
+
+def test_stratified_bootstrap_counts_missing_and_drops_empty_strata():
+    e = stats.stratified_bootstrap([[1.0, math.nan], [math.nan], [2.0, 2.0]], 0.95)
+    assert (e.value, e.n, e.n_missing) == (1.5, 3, 2) and e.low == e.high == 1.5  # no variation within strata
+    assert not stats.stratified_bootstrap([[math.nan]], 0.95).defined
+
+
+def test_bootstrap_interval_contains_a_skewed_statistic():
+    rng = np.random.default_rng(0)
+    for trial in range(20):
+        strata = [rng.exponential(size=3) ** 3 for _ in range(4)]
+        e = stats.stratified_bootstrap(strata, 0.95, seed=trial, n_resamples=200,
+                                       statistic=lambda means: np.median(means, axis=0))
+        assert e.low <= e.value <= e.high
+
+
+# --------------------------------------------------------------------------- probability of improvement
+
+
+def test_probability_of_improvement_is_rliables():
+    from rliable import metrics
+
+    rng = np.random.default_rng(1)
+    x, y = rng.random((5, 4)), rng.random((3, 4))
+    x[0, 0] = y[0, 0]  # a tie counts one half
+    e = stats.probability_of_improvement(x, y, 0.95, n_resamples=300)
+    assert e.value == pytest.approx(metrics.probability_of_improvement(x, y), abs=1e-12)
+    assert 0 <= e.low <= e.value <= e.high <= 1
+    assert stats.probability_of_improvement(x + 10, y, 0.95, n_resamples=300).value == 1.0
+
+
+def test_probability_of_improvement_without_variation_has_no_interval():
+    e = stats.probability_of_improvement(np.ones((3, 2)), np.zeros((3, 2)), 0.95)
+    assert (e.value, e.low, e.high) == (1.0, 1.0, 1.0)
+    assert not stats.probability_of_improvement(np.empty((0, 2)), np.zeros((3, 2)), 0.95).defined
+
+
+# --------------------------------------------------------------------------- McNemar
+
+
+def test_mcnemar_is_the_exact_binomial_test_of_the_discordant_pairs():
+    a = np.array([1] * 50 + [1] * 12 + [0] * 3 + [0] * 5, bool)
+    b = np.array([1] * 50 + [0] * 12 + [1] * 3 + [0] * 5, bool)
+    assert stats.mcnemar(a, b) == pytest.approx(sp.binomtest(3, 15, 0.5).pvalue, rel=1e-9)
+    assert stats.mcnemar(a, a) == 1.0
+
+
+# --------------------------------------------------------------------------- stratified_spearman
+
+
+def test_pooling_never_creates_a_correlation_simpsons_paradox():
+    """Within each stratum x and y are unrelated; the strata differ in both, so the pooled ρ is high."""
+    rng = np.random.default_rng(0)
+    x, y, strata = [], [], []
+    for k in range(5):
+        x += list(k * 10 + rng.random(8))
+        y += list(k * 10 + rng.permutation(rng.random(8)))
+        strata += [k] * 8
+    assert sp.spearmanr(x, y).statistic > 0.9  # the paradox: pooled
+    within = stats.stratified_spearman(x, y, strata, seed=0)
+    assert within.p_value > 0.05 and abs(within.median_rho) < 0.5 and within.strata == 5
+
+
+def test_stratified_spearman_finds_a_within_stratum_trend_in_either_direction():
+    x = np.tile(np.arange(6.0), 4)
+    strata = np.repeat(np.arange(4), 6)
+    y = -x + 100 * strata  # falls within every stratum; strata shift it up
+    less = stats.stratified_spearman(x, y, strata, alternative="less")
+    assert less.p_value < 0.01 and less.median_rho == -1.0 and less.positive == 4 and less.n_points == 24
+    assert stats.stratified_spearman(x, y, strata, alternative="greater").p_value > 0.9
+    assert stats.stratified_spearman(x, -y, strata).p_value < 0.01
+
+
+def test_stratified_spearman_leaves_out_short_or_constant_strata():
+    res = stats.stratified_spearman([1, 2, 1, 2, 3], [1, 2, 5, 5, 5], ["a", "a", "b", "b", "b"])
+    assert res.strata == 0 and math.isnan(res.p_value)
+    one = stats.stratified_spearman([1, 2, 3, 4], [1, 3, 2, 4], [0] * 4, seed=1)
+    assert one.median_rho == pytest.approx(sp.spearmanr([1, 2, 3, 4], [1, 3, 2, 4]).statistic)
+
+
+# --------------------------------------------------------------------------- minimum_capacity
+
+
+@pytest.mark.parametrize("success, value, censored, non_monotone", [
+    ([False, False, True, True], 6, None, False),
+    ([True, True, True, True], 2, "left", False),  # the narrowest already succeeds: ≤ 2
+    ([False, True, False, False], math.inf, "right", True),  # the widest fails: > 8
+    ([False, False, False, False], math.inf, "right", False),
+    ([True, False, True, True], 6, None, True),  # success, then failure, then success from 6
+])
+def test_minimum_capacity_is_where_every_wider_width_succeeds(success, value, censored, non_monotone):
+    cap = stats.minimum_capacity([2, 4, 6, 8], success)
+    assert (cap.value, cap.censored, cap.non_monotone) == (value, censored, non_monotone)
+
+
+def test_minimum_capacity_text_and_errors():
+    assert stats.minimum_capacity([2, 4], [True, True]).text() == "≤ 2"
+    assert stats.minimum_capacity([2, 4], [False, False]).text(64) == "> 64"
+    assert stats.minimum_capacity([2, 4], [False, True]).text() == "4"
+    with pytest.raises(ValueError):
+        stats.minimum_capacity([4, 2], [True, True])
+    with pytest.raises(ValueError):
+        stats.minimum_capacity([], [])
+
+
+# --------------------------------------------------------------------------- added by the saliency-shift claim
+
+
+def test_stratified_bootstrap_keeps_a_stratum_left_with_one_unit():
+    # Two seeds of the first stratum are NaN: its lone unit is its mean in every resample.
+    e = stats.stratified_bootstrap([[0.5, np.nan, np.nan], [0.1, 0.2, 0.3]], 0.95, seed=0)
+    assert e.n == 4 and e.n_missing == 2 and e.value == pytest.approx((0.5 + 0.2) / 2)
+    assert (0.5 + 0.1) / 2 - 1e-12 <= e.low <= e.value <= e.high <= (0.5 + 0.3) / 2 + 1e-12  # only the second varies
+
+
+def test_stratified_rank_test_is_spearman_within_strata_and_permutes_within_them():
+    rng = np.random.default_rng(0)
+    strata = np.repeat(np.arange(12), 4)
+    x = rng.random(48) + strata  # strata far apart on both axes: a pooled ρ near 1
+    y = -0.3 * (x - strata) + rng.random(48) * 0.2 + strata
+    res = stats.stratified_rank_test(x, y, strata, alternative="less")
+    rhos = [sp.spearmanr(x[strata == s], y[strata == s]).statistic for s in range(12)]
+    assert res.mean_rho == pytest.approx(np.mean(rhos), abs=1e-12) and res.median_rho == pytest.approx(np.median(rhos))
+    assert res.strata == 12 and res.n_points == 48 and res.p_value < 0.01
+    assert sp.spearmanr(x, y).statistic > 0.9  # pooling would say the opposite
+    assert stats.stratified_rank_test(x, y, strata, alternative="greater").p_value > 0.99
+
+
+def test_stratified_rank_test_is_exact_for_one_small_stratum_and_not_vetoed_by_one():
+    # One stratum of 3 in perfect order: exact p = 1/6 (one of the 3! orders).
+    assert stats.stratified_rank_test([1, 2, 3], [1, 2, 3], [0, 0, 0]).p_value == pytest.approx(1 / 6)
+    # 20 strata of 3 in order and one in reverse: Stouffer over per-stratum p would give p = 1
+    # (stratified_spearman); one permutation test of the mean ρ still finds the trend.
+    x = np.tile([1.0, 2.0, 3.0], 21)
+    y = np.concatenate([np.tile([1.0, 2.0, 3.0], 20), [3.0, 2.0, 1.0]])
+    strata = np.repeat(np.arange(21), 3)
+    assert stats.stratified_spearman(x, y, strata).p_value == 1.0
+    assert stats.stratified_rank_test(x, y, strata).p_value < 1e-3
+
+
+def test_stratified_rank_test_groups_unequal_strata_and_leaves_out_short_or_constant_ones():
+    x = np.array([1, 2, 3, 4, 1, 2, 3, 5, 6, 7, 1, 2], dtype=float)
+    y = np.array([1, 2, 3, 4, 1, 2, 3, 1, 1, 1, 2, 1], dtype=float)
+    strata = np.array([0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3])  # 4 and 3 points; constant y; 2 points
+    res = stats.stratified_rank_test(x, y, strata, seed=1)
+    assert res.strata == 2 and res.n_points == 7 and res.mean_rho == pytest.approx(1.0)
+    assert 0 < res.p_value < 0.05
+    empty = stats.stratified_rank_test([1, 2], [2, 1], [0, 0])
+    assert empty.strata == 0 and math.isnan(empty.p_value)
+
+
+def test_the_vectorised_spearman_permutation_test_is_scipys_own():
+    """stratified_spearman's statistic is vectorised for speed: the same p-values as permuting with
+    scipy.stats.spearmanr itself, ties included."""
+    rng = np.random.default_rng(5)
+    for trial in range(4):
+        x = rng.integers(0, 5, 9).astype(float)  # ties
+        y = rng.random(9)
+        for alternative in ("less", "greater"):
+            ours = sp.permutation_test((x,), stats.spearman_with(y), permutation_type="pairings", vectorized=True,
+                                       n_resamples=499, alternative=alternative, rng=np.random.default_rng(trial))
+            ref = sp.permutation_test((x,), lambda a: sp.spearmanr(a, y).statistic, permutation_type="pairings",
+                                      n_resamples=499, alternative=alternative, rng=np.random.default_rng(trial))
+            assert ours.pvalue == ref.pvalue
+            assert ours.statistic == pytest.approx(ref.statistic, abs=1e-12)
