@@ -240,3 +240,22 @@ def test_the_vectorised_spearman_permutation_test_is_scipys_own():
                                       n_resamples=499, alternative=alternative, rng=np.random.default_rng(trial))
             assert ours.pvalue == ref.pvalue
             assert ours.statistic == pytest.approx(ref.statistic, abs=1e-12)
+
+
+def test_one_small_stratum_at_its_extreme_cannot_veto_the_others():
+    """Four 4-point strata in perfect inverse order and one 3-point stratum in perfect order: the
+    strata are tested in two size groups; combining their p-values (Stouffer) gave p = 1 for
+    "less" because the 3-point group sits at p = 1. The mean ρ is -0.6 and must be significant."""
+    x, y, strata = [], [], []
+    for k in range(4):
+        x += [1, 2, 3, 4]
+        y += [4, 3, 2, 1]
+        strata += [k] * 4
+    x += [1, 2, 3]
+    y += [1, 2, 3]
+    strata += [9] * 3
+    less = stats.stratified_rank_test(x, y, strata, alternative="less")
+    greater = stats.stratified_rank_test(x, y, strata, alternative="greater")
+    assert less.mean_rho == pytest.approx(-0.6)
+    assert less.p_value < 0.05
+    assert greater.p_value > 0.5

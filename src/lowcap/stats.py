@@ -138,7 +138,9 @@ def stratified_bootstrap(strata: list, confidence: float, seed: int = 0, n_resam
     value = float(stat(*cleaned))
     if all(np.all(s == s[0]) for s in cleaned):
         return Estimate(value, value, value, n, label, "no variation within strata: no interval", missing)
-    res = bootstrap(tuple(cleaned), stat, n_resamples=n_resamples, confidence_level=confidence,
+    # scipy needs two units per sample; resampling a lone unit gives that unit, as would [v, v].
+    samples = tuple(c if len(c) > 1 else np.repeat(c, 2) for c in cleaned)
+    res = bootstrap(samples, stat, n_resamples=n_resamples, confidence_level=confidence,
                     method="percentile", vectorized=True, rng=np.random.default_rng(seed))
     low, high = _contain(value, float(res.confidence_interval.low), float(res.confidence_interval.high), bounds)
     return Estimate(value, low, high, n, label,
@@ -206,6 +208,23 @@ class StratifiedCorrelation:
                 f"at p < 0.05; combined p = {self.p_value:.2g} (n = {self.n_points} points)")
 
 
+def spearman_with(y):
+    """Spearman ρ of each row of `a` with the fixed `y`, vectorised for scipy.stats.permutation_test:
+    the Pearson correlation of average ranks, as scipy.stats.spearmanr computes it, without a
+    Python call per resample (tests/test_stats.py checks the p-values are scipy's own)."""
+    from scipy.stats import rankdata
+
+    ry = rankdata(y)
+    ry = ry - ry.mean()
+
+    def statistic(a, axis=-1):
+        ra = rankdata(a, axis=axis)
+        ra = ra - ra.mean(axis=axis, keepdims=True)
+        return (ra * ry).sum(axis=axis) / np.sqrt((ra ** 2).sum(axis=axis) * (ry ** 2).sum())
+
+    return statistic
+
+
 def stratified_spearman(x, y, strata, seed: int = 0, n_resamples: int = 999, alpha: float = 0.05,
                         alternative: str = "greater") -> StratifiedCorrelation:
     """Spearman ρ of x and y within each stratum (scipy.stats.spearmanr), each tested by a
@@ -223,7 +242,7 @@ def stratified_spearman(x, y, strata, seed: int = 0, n_resamples: int = 999, alp
         xs, ys = x[sel], y[sel]
         if len(xs) < 3 or np.all(xs == xs[0]) or np.all(ys == ys[0]):
             continue
-        res = permutation_test((xs,), lambda a: spearmanr(a, ys).statistic, permutation_type="pairings",
+        res = permutation_test((xs,), spearman_with(ys), permutation_type="pairings", vectorized=True,
                                n_resamples=n_resamples, alternative=alternative, rng=rng)
         rhos.append(float(spearmanr(xs, ys).statistic))
         ps.append(float(res.pvalue))
@@ -269,3 +288,80 @@ def minimum_capacity(widths, success) -> Capacity:
         return Capacity(math.inf, "right", any(success))
     non_monotone = any(success[:first])
     return Capacity(float(widths[first]), "left" if first == 0 else None, non_monotone)
+
+
+@dataclass(frozen=True)
+class StratifiedRank:
+    """One permutation test of the mean within-stratum Spearman ρ (stratified_rank_test)."""
+
+    mean_rho: float  # the test statistic: the mean over strata of the within-stratum ρ
+    median_rho: float
+    strata: int  # strata with enough points to correlate
+    n_points: int
+    p_value: float
+
+    def text(self) -> str:
+        return (f"mean within-stratum ρ {self.mean_rho:.2f} (median {self.median_rho:.2f}) over {self.strata} strata; "
+                f"stratified permutation p = {self.p_value:.2g} (n = {self.n_points} points)")
+
+
+def _permutation_p(observed: float, null: np.ndarray, alternative: str) -> float:
+    """Monte Carlo p-value of `observed` against draws `null` of its null distribution, counting
+    the observed value as one draw (so p > 0), with scipy's tolerance for ties in floating point."""
+    eps = 1e-14 * max(1.0, abs(observed))
+    if alternative == "greater":
+        hits = np.sum(null >= observed - eps)
+    elif alternative == "less":
+        hits = np.sum(null <= observed + eps)
+    else:
+        hits = min(np.sum(null >= observed - eps), np.sum(null <= observed + eps)) * 2
+    return float(min(1.0, (hits + 1) / (len(null) + 1)))
+
+
+def stratified_rank_test(x, y, strata, seed: int = 0, n_resamples: int = 9999,
+                         alternative: str = "greater") -> StratifiedRank:
+    """Permutation test of the mean over strata of the Spearman ρ of x and y within each stratum,
+    y permuted within every stratum at once (scipy.stats.permutation_test, pairings, one sample
+    per stratum; exact when the permutations are fewer than n_resamples). One test of one
+    statistic: unlike combining one p-value per stratum (stratified_spearman), a small stratum
+    at its most extreme order (3 points: p = 1 one time in 6) cannot veto the others. Within a
+    stratum ρ is the Pearson correlation of average-tie ranks (scipy.stats.rankdata), as
+    spearmanr. scipy permutes samples of one length together, so strata are tested in groups of
+    equal size; the groups' permutation distributions (each exact or resampled by scipy) are then
+    drawn from independently and added with the groups' weights in the mean, which gives the null
+    distribution of the overall mean ρ: no group's p-value can veto the others (combining
+    p-values would let one group at p = 1 force p = 1). Strata with fewer than 3 points, or a
+    constant variable, are left out."""
+    from scipy.stats import permutation_test, rankdata
+
+    x, y, strata = np.asarray(x, dtype=float), np.asarray(y, dtype=float), np.asarray(strata)
+    groups: dict[int, list] = {}
+    rhos = []
+    for key in dict.fromkeys(strata.tolist()):
+        sel = (strata == key) & ~np.isnan(x) & ~np.isnan(y)
+        rx, ry = rankdata(x[sel]), rankdata(y[sel])
+        if len(rx) < 3 or np.all(rx == rx[0]) or np.all(ry == ry[0]):
+            continue
+        rx, ry = rx - rx.mean(), ry - ry.mean()
+        scale = math.sqrt((rx * rx).sum() * (ry * ry).sum())
+        rhos.append(float((rx * ry).sum() / scale))
+        groups.setdefault(len(rx), []).append((rx / scale, ry))
+    if not rhos:
+        return StratifiedRank(math.nan, math.nan, 0, 0, math.nan)
+    rng = np.random.default_rng(seed)
+    observed, null = 0.0, np.zeros(n_resamples)
+    for size, members in groups.items():
+        weighted_x = np.stack([wx for wx, _ in members])  # (strata, size)
+
+        def mean_rho(*ys, axis=-1):  # ys: one permuted y-rank sample per stratum
+            stacked = np.stack([np.moveaxis(ry, axis, -1) for ry in ys], axis=-2)  # (..., strata, size)
+            return np.mean(np.sum(weighted_x * stacked, axis=-1), axis=-1)
+
+        res = permutation_test(tuple(ry for _, ry in members), mean_rho, permutation_type="pairings",
+                               vectorized=True, n_resamples=n_resamples, alternative=alternative, rng=rng)
+        share = len(members) / len(rhos)  # the group's weight in the mean over all strata
+        observed += share * float(res.statistic)
+        null += share * rng.choice(np.asarray(res.null_distribution, dtype=float), size=n_resamples)
+    p = _permutation_p(observed, null, alternative) if len(groups) > 1 else float(res.pvalue)
+    n_points = sum(size * len(m) for size, m in groups.items())
+    return StratifiedRank(float(np.mean(rhos)), float(np.median(rhos)), len(rhos), n_points, float(p))

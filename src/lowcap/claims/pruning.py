@@ -185,8 +185,12 @@ def pruning_as_released(study: Study, rules: dict) -> list[Result]:
     """The as-released scheme: the authors' code's levels (its "95%" prunes 0.95% of each layer).
     These rows check the authors' code, not the paper's claim.
 
-    Evidence, Null, Test: as pruning_keeps_f1 (seed-paired change per (pair, width) stratum; random
-    pruning at the same achieved sparsity; Student-t interval against −pruning_margin_points).
+    Evidence: as pruning_keeps_f1, at the as-released levels: the seed-paired change of validation
+    F1 (pruned - dense, points) per (pair, width) stratum.
+
+    Null: random pruning at the same achieved sparsity.
+
+    Test: a Student-t interval over seeds per stratum, against -pruning_margin_points.
 
     Rule: a stratum is kept if the whole interval of its change is above −pruning_margin_points,
     lost if wholly below, undecided otherwise. Reproduced (the authors' code keeps F1) if every
