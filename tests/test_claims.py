@@ -442,6 +442,19 @@ def _rerun(job, studies, tmp_path):
 def test_readme_block_takes_the_tables_not_the_title():
     readme = "intro\n<!-- claims:begin: x -->\nold\n<!-- claims:end -->\nafter\n"
     md = "# title\n\ntext\n\n## Paper claims\n\n### Capacity\n\n| claim | paper |\n|---|---|\n| a | b |\n"
-    assert claims.readme_block(readme, md) == ("intro\n<!-- claims:begin: x -->\n## Paper claims\n\n### Capacity\n\n"
+    # The headings go one level down: the README quotes them inside its own "## " section.
+    assert claims.readme_block(readme, md) == ("intro\n<!-- claims:begin: x -->\n### Paper claims\n\n#### Capacity\n\n"
                                                "| claim | paper |\n|---|---|\n| a | b |\n<!-- claims:end -->\nafter\n")
     assert claims.BLOCK_BEGIN == table.BLOCK_BEGIN and claims.main is table.main
+
+
+def test_main_writes_the_claims_into_the_readme_and_the_findings_into_their_page(tmp_path):
+    (tmp_path / "docs").mkdir()
+    readme, page = tmp_path / "README.md", tmp_path / claims.FINDINGS_PAGE
+    readme.write_text("a\n<!-- claims:begin: g -->\nold\n<!-- claims:end -->\nb\n")
+    page.write_text("c\n<!-- findings:begin: g -->\nold\n<!-- findings:end -->\nd\n")
+    (tmp_path / "claims.md").write_text("# t\n\n| claim | paper |\n|---|---|\n")
+    (tmp_path / "findings.md").write_text("#### Capacity\nnew\n")
+    assert claims.main([str(readme), str(tmp_path / "claims.md"), str(tmp_path / "findings.md")]) == 0
+    assert readme.read_text() == "a\n<!-- claims:begin: g -->\n| claim | paper |\n|---|---|\n<!-- claims:end -->\nb\n"
+    assert page.read_text() == "c\n<!-- findings:begin: g -->\n#### Capacity\nnew\n<!-- findings:end -->\nd\n"

@@ -80,13 +80,14 @@ def test_readme_claims_and_findings_agree_with_a_fresh_offline_run(tmp_path, mni
            "--directory", str(tmp_path), "--cores", "2", "--configfile", str(tmp_path / "local.yaml")]
     result = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
     assert result.returncode == 0, result.stderr[-3000:]
-    readme = (REPO / "README.md").read_text()
-    fresh = claims.readme_block(readme, (tmp_path / "results/claims.md").read_text(),
-                                (tmp_path / "results/findings.md").read_text())
+    readme = (REPO / "README.md").read_text() + (REPO / claims.FINDINGS_PAGE).read_text()
+    fresh = (claims.readme_block((REPO / "README.md").read_text(), (tmp_path / "results/claims.md").read_text())
+             + claims.findings_block((REPO / claims.FINDINGS_PAGE).read_text(),
+                                     (tmp_path / "results/findings.md").read_text()))
     try:
         assert_same_up_to_rounding(readme, fresh)
     except AssertionError as error:
-        raise AssertionError(f"README.md's claims or findings block differs from a fresh run ({error}): run "
+        raise AssertionError(f"README.md's claims block or {claims.FINDINGS_PAGE} differs from a fresh run ({error}): run "
                              "`python3 -m lowcap.claims README.md results/claims.md results/findings.md` after an "
                              "offline run") from None
 
@@ -140,13 +141,16 @@ def test_readme_has_no_typed_number_outside_generated_blocks():
     every number left in its prose is one of the few named here, each for a stated reason."""
     import re
 
-    readme = (REPO / "README.md").read_text()
-    for begin, end in [(claims.BLOCK_BEGIN, claims.BLOCK_END), ("<!-- findings:begin", "<!-- findings:end -->")]:
-        readme = readme[:readme.index(begin)] + readme[readme.index(end):]
+    def without(text: str, begin: str, end: str) -> str:
+        return text[:text.index(begin)] + text[text.index(end):]
+
+    readme = without((REPO / "README.md").read_text(), claims.BLOCK_BEGIN, claims.BLOCK_END)
     start = readme.index("## What reproduces")
     stop = readme.find("\n## ", start)  # the section ends at the next top-level heading, if any
-    # The reasons behind the section moved to docs/what-reproduces.md: held to the same rule.
-    section = readme[start:stop if stop != -1 else None] + (REPO / "docs/what-reproduces.md").read_text()
+    # The reasons behind the section (docs/what-reproduces.md) and the prose of the generated
+    # findings page are held to the same rule.
+    section = (readme[start:stop if stop != -1 else None] + (REPO / "docs/what-reproduces.md").read_text()
+               + without((REPO / claims.FINDINGS_PAGE).read_text(), "<!-- findings:begin", "<!-- findings:end -->"))
     numbers = set(re.findall(r"(?<![\w.])\d+(?:\.\d+)?", section))
     allowed = {
         "4", "6", "12", "24", "0.90", "95", "99", "0.95", "0.01",  # the paper's claims and settings

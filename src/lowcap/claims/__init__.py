@@ -6,4 +6,5 @@ pruning and what pruning keeps, robustness, then the paper's open questions.
 """
 
 from lowcap.claims import capacity, pruning, robustness, imp, mutual_info, saliency_shift  # noqa: F401  (registers)
-from lowcap.claims.table import BLOCK_BEGIN, BLOCK_END, main, readme_block, replace_block  # noqa: F401
+from lowcap.claims.table import (  # noqa: F401
+    BLOCK_BEGIN, BLOCK_END, FINDINGS_PAGE, findings_block, main, readme_block, replace_block)

@@ -151,31 +151,38 @@ def replace_block(readme: str, begin: str, end: str, body: str) -> str:
 
 
 def tables_of(claims_md: str) -> str:
-    """claims.md from its first heading or table line on (its title and intro stay out of the README)."""
+    """claims.md from its first heading or table line on (its title and intro stay out of the README),
+    headings one level down: the README quotes it inside a section of its own."""
     lines = claims_md.splitlines(keepends=True)
     first = next(i for i, line in enumerate(lines) if line.startswith(("| ", "## ")))
-    return "".join(lines[first:])
+    return "".join("#" + line if line.startswith("#") else line for line in lines[first:])
 
 
-def readme_block(readme: str, claims_md: str, findings_md: str | None = None) -> str:
-    """`readme` with the text between the claims markers replaced by the tables of `claims_md`,
-    and, if given, the findings markers' by `findings_md`."""
+FINDINGS_PAGE = "docs/findings.md"  # beside the README: the generated detail behind the claims table
+
+
+def readme_block(readme: str, claims_md: str) -> str:
+    """`readme` with the text between the claims markers replaced by the tables of `claims_md`."""
+    return replace_block(readme, BLOCK_BEGIN, BLOCK_END, tables_of(claims_md))
+
+
+def findings_block(page: str, findings_md: str) -> str:
+    """`page` (docs/findings.md) with the text between the findings markers replaced by `findings_md`."""
     from lowcap import findings
 
-    out = replace_block(readme, BLOCK_BEGIN, BLOCK_END, tables_of(claims_md))
-    if findings_md is not None:
-        out = replace_block(out, findings.BLOCK_BEGIN, findings.BLOCK_END, findings_md)
-    return out
+    return replace_block(page, findings.BLOCK_BEGIN, findings.BLOCK_END, findings_md)
 
 
 def main(argv: list[str] | None = None) -> int:
     """`python3 -m lowcap.claims README.md results/claims.md results/findings.md`: copy the claims
-    table and the findings of a run into the README, between their markers (tests/test_readme.py
-    checks that they agree)."""
+    tables of a run into the README and its findings into docs/findings.md beside it, between their
+    markers (tests/test_readme.py checks that they agree with a fresh offline run)."""
     import sys
     from pathlib import Path
 
     readme, claims_md, findings_md = argv if argv is not None else sys.argv[1:]
     path = Path(readme)
-    path.write_text(readme_block(path.read_text(), Path(claims_md).read_text(), Path(findings_md).read_text()))
+    path.write_text(readme_block(path.read_text(), Path(claims_md).read_text()))
+    page = path.parent / FINDINGS_PAGE
+    page.write_text(findings_block(page.read_text(), Path(findings_md).read_text()))
     return 0
