@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -118,14 +119,14 @@ def test_every_figure_and_table_of_every_study(run_dir):
 def test_pruning_robustness_and_saliency_numbers(run_dir):
     results = run_dir / "results/released"
     pruning = pd.read_csv(results / "pruning/per-layer/4-9.csv", dtype={"pair": str})
-    assert set(pruning.requested_sparsity) == {0, 50, 95}
+    assert set(pruning.requested_sparsity) == {0, 50, 95, 99}
     # Achieved sparsity is counted from the weights: 95% of a width x 784 layer, to half a weight.
     at95 = pruning[pruning.requested_sparsity == 95]
     # float64 percentages: 1e-9 covers their rounding.
     assert ((at95.sparsity_hidden - 95).abs() <= 50 / (at95.width * 784) + 1e-9).all()
     # The as-released scheme sits beside it, at its own levels (and the dead-neuron level is not its).
     as_released = pd.read_csv(results / "pruning/as-released/4-9.csv", dtype={"pair": str})
-    assert set(as_released.requested_sparsity) == {0, 0.5, 0.95}
+    assert set(as_released.requested_sparsity) == {0, 0.5, 0.95, 0.99}
     dead = pd.read_csv(results / "tables/dead_neurons.csv", dtype={"pair": str})
     assert dead.paper_row.iloc[0] and (dead.pair.iloc[0], dead.width.iloc[0]) == ("4-9", 8)
     robustness = pd.read_csv(results / "robustness/4-9.csv", dtype={"pair": str})
@@ -280,6 +281,7 @@ def digests(root: Path) -> dict[str, str]:
             if p.is_file() and p.relative_to(root / "results").parts[0] not in ("logs", "benchmarks")}
 
 
+@pytest.mark.reproduction  # a second whole tiny run (the suite's second-longest test): `pytest -m reproduction`
 def test_every_output_file_is_bit_identical_on_a_rerun(run_dir, tmp_path):
     write_config(tmp_path, yaml.safe_load((run_dir / "tiny.yaml").read_text()))
     result = snakemake(tmp_path)
@@ -302,7 +304,7 @@ def test_the_report_holds_every_figure_of_every_study(run_dir):
             assert f"results/{study}/tables/{stem}.csv" in html, (study, stem)
 
 
-VERDICTS = {"reproduced", "partly", "not reproduced", "not testable"}
+VERDICTS = {"reproduced", "partly", "not reproduced", "inconclusive", "not testable", "supported", "not supported"}
 
 
 def test_claims_table_has_a_verdict_in_every_cell_of_every_study(run_dir):
@@ -316,25 +318,30 @@ def test_claims_table_has_a_verdict_in_every_cell_of_every_study(run_dir):
     assert {"min_width_0-1", "min_width_grows", "min_width_grows_strict", "baseline_hardest",
             "pruning_per-layer_95", "pruning_as-released_95", "dead_neurons", "representation", "reasoning",
             "strokes", "robustness_noise", "robustness_occlusion"} <= per_study["released"]
+    for column in ("test", "null", "n"):  # every testable row names its test, its null and its n
+        assert long.loc[long.verdict != "not testable", column].notna().all(), column
     md = (run_dir / "results/claims.md").read_text()
     table = [line for line in md.splitlines() if line.startswith("| ") and "claim | paper" not in line]
     assert len(table) == long.claim_id.nunique()
-    for line in table:  # every cell of every study holds a verdict
-        cells = [c.strip() for c in line.strip("|").split("|")]
-        assert {c.strip("*") for c in cells[-len(STUDIES + CNN_STUDIES):]} <= VERDICTS, line
+    header = next(line for line in md.splitlines() if line.startswith("| claim | paper"))
+    assert header == "| " + " | ".join(["claim", "paper", *list(dict.fromkeys(long.study)), "test", "null", "n",
+                                        "note"]) + " |"
+    for line in table:  # every cell of every study opens with its verdict (a "\|" is a pipe inside a cell)
+        cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip().strip("|"))]
+        verdicts = {c.split("**")[1] for c in cells[2:2 + len(STUDIES + CNN_STUDIES)]}
+        assert verdicts <= VERDICTS, line
 
 
 def test_a_tolerance_in_the_config_decides_the_verdict(run_dir):
     before = pd.read_csv(run_dir / "results/claims.csv").set_index(["claim_id", "study"])["verdict"]
     config = yaml.safe_load((run_dir / "tiny.yaml").read_text())
-    config["claims"] = {"pruning_keep_pct": 1000, "representation_cka": 0.0}  # everything is "kept"
+    config["claims"] = {"pruning_margin_points": 1000}  # every interval of the F1 change is above -1000 points
     write_config(run_dir, config, "tolerant.yaml")
     result = snakemake(run_dir, "results/claims.csv", config="tolerant.yaml")
     assert result.returncode == 0, result.stderr[-3000:]
     assert "claims_table" in result.stdout + result.stderr and "train_pair" not in result.stdout + result.stderr
     after = pd.read_csv(run_dir / "results/claims.csv").set_index(["claim_id", "study"])["verdict"]
     assert (after.loc[["pruning_per-layer_95"]] == "reproduced").all()
-    assert (after.loc[[("representation", s) for s in STUDIES]] == "reproduced").all()
     assert (after.loc[[("representation", s) for s in CNN_STUDIES]] == "not testable").all()  # no such model
     assert (before.loc[["pruning_per-layer_95"]] != "reproduced").any(), "the tiny run should lose F1 at 95%"
     # Back to the run's own config, for the tests that follow.
