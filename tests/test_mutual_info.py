@@ -294,12 +294,38 @@ def test_figure_table_and_plot(drawn):
     assert len(axes) == 4
     for ax, (quantity, panel) in zip(axes, mi_mod.PANELS.items()):
         lo, hi = ax.get_ylim()
-        bottom, top = panel[3]
-        assert bottom <= lo < hi <= top
         c = curves[curves["quantity"] == quantity]
-        assert lo <= c["min"].min() and c["max"].max() <= hi  # every whisker inside the axes
+        assert lo < c["min"].min() and c["max"].max() < hi  # every whisker inside the axes, none on the frame
         data_lines = [line for line in ax.get_lines() if len(line.get_xdata()) == 3]
         assert len(data_lines) == 2  # one line per pair
     assert axes[2].get_ylim()[0] < 0  # a correlation below 0 is drawn, not clipped at 0
     assert any(np.allclose(line.get_ydata(), 0.0) for line in axes[2].get_lines())  # the 0 reference
     assert any(np.allclose(line.get_ydata(), 0.5) for line in axes[3].get_lines())  # the 0.5 reference
+
+
+def test_plot_mi_shows_whiskers_at_the_bound_names_its_study_and_notes_empty_widths(drawn):
+    summary = fake_summary()
+    summary.loc[summary["width"] == 8, "concentration"] = 1.0  # a whisker at the quantity's bound
+    curves = mi_mod.figure_table(summary, ["0-1", "4-9"])
+    mi_mod.plot_mi(curves, "unused.png", "unused.pdf", labels={"study": "explicit", "architecture": "mlp"})
+    (fig,) = drawn
+    axes = fig.axes
+    assert axes[1].get_ylim()[1] > 1.0  # the whisker ending at 1.0 is not clipped by the frame
+    assert fig._suptitle.get_text().startswith("explicit: ")
+    # Panel (d) has no value at width 2 (no kept/pruned split there) and says so; the others have no note.
+    notes = [[t.get_text() for t in ax.texts] for ax in axes]
+    assert notes[:3] == [[], [], []] and len(notes[3]) == 1 and "H = 2:" in notes[3][0]
+    # Every x label stays within its panel's width (the level's description used to run past it).
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in axes:
+        label, frame = ax.xaxis.label.get_window_extent(renderer), ax.get_window_extent(renderer)
+        assert frame.x0 - 1 <= label.x0 and label.x1 <= frame.x1 + 1, ax.get_xlabel()
+
+
+def test_plot_mi_names_a_cnn_study_capacity_as_channels(drawn):
+    curves = mi_mod.figure_table(fake_summary(), ["0-1"])
+    mi_mod.plot_mi(curves, "unused.png", "unused.pdf", labels={"study": "explicit-cnn", "architecture": "cnn"})
+    (fig,) = drawn
+    assert all(ax.get_xlabel().startswith("channels C") for ax in fig.axes)
+    assert "C = 2:" in fig.axes[3].texts[0].get_text()

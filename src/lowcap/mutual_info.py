@@ -193,6 +193,21 @@ PANELS = {
 }
 
 
+def note_undefined(ax, panel: pd.DataFrame, widths, labels) -> None:
+    """Say in the panel at which widths it has no value: the kept-vs-pruned AUC needs a level that
+    keeps some output weights and prunes others, which a narrow layer never has (5% of 8 weights
+    rounds to none), so the panel spans widths it cannot show."""
+    defined = set(panel.loc[panel["mean"].notna(), "width"])
+    missing = [w for w in widths if w not in defined]
+    if not missing:
+        return
+    contiguous = missing == [w for w in widths if missing[0] <= w <= missing[-1]]
+    span = f"{missing[0]}–{missing[-1]}" if contiguous and len(missing) > 1 else ", ".join(map(str, missing))
+    ax.text(0.03, 0.04, f"no value at {labels.symbol} = {span}:\nthe level keeps none of the\noutput "
+            "weights (or prunes none)", transform=ax.transAxes, fontsize=7.5, color="0.3", va="bottom",
+            bbox={"facecolor": "white", "edgecolor": "0.7", "alpha": 0.9})
+
+
 def figure_table(summary: pd.DataFrame, pairs: list[str]) -> pd.DataFrame:
     """Exactly what plot_mi draws: per (quantity, pair, width) the mean, min and max over seeds
     (NaN seeds left out; n_seeds counts those used), pairs in the order given."""
@@ -212,12 +227,14 @@ def figure_table(summary: pd.DataFrame, pairs: list[str]) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def plot_mi(curves: pd.DataFrame, png, pdf, title: str | None = None) -> None:
+def plot_mi(curves: pd.DataFrame, png, pdf, title: str | None = None, labels=None) -> None:
     """Four panels against hidden width, one line per pair (task), mean over seeds with min-max
     whiskers: (a) mean unit MI fraction, (b) concentration, (c) Spearman of unit MI and |output
     weight| with the 0 (unrelated) line, (d) kept-vs-pruned MI AUC with the 0.5 line. Every y axis
-    is fitted to the data inside the quantity's range."""
+    is fitted to the data, padded beyond it so no whisker ends on the frame; a panel with no value
+    at some widths says so. `labels`: plots.Labels (the study in the title, the capacity's name)."""
     plt = plots.pyplot()
+    labels = plots.labels_of(labels)
     pairs = list(dict.fromkeys(curves["pair"]))
     widths = sorted(curves["width"].unique())
     shifts = np.geomspace(0.94, 1 / 0.94, len(pairs)) if len(pairs) > 1 else [1.0]  # pairs side by side
@@ -231,22 +248,27 @@ def plot_mi(curves: pd.DataFrame, png, pdf, title: str | None = None) -> None:
             plots.whiskers(ax, x, rows["min"], rows["max"], f"C{i}")
         values = pd.concat([c["min"], c["max"]] + ([pd.Series([reference])] if reference is not None else [])).dropna()
         lo, hi = (float(values.min()), float(values.max())) if len(values) else (bottom, top)
+        # Padded past the quantity's own bounds too: a whisker reaching 1.0 must not end on the frame.
         pad = max(0.05 * (hi - lo), 0.02)
-        ax.set_ylim(max(bottom, lo - pad), min(top, hi + pad))
+        ax.set_ylim(lo - pad, hi + pad)
+        note_undefined(ax, c, widths, labels)
         if reference is not None:
             ax.axhline(reference, color="0.35", ls="--", lw=0.8, zorder=1)
         ax.set_xscale("log", base=2)
+        ax.set_xlim(widths[0] / 1.2, widths[-1] * 1.2)  # every panel spans every width, with data or not
         # Every width is a tick; labels only where they do not collide on the log axis (10, 12 beside 8).
         ax.set_xticks(widths, [str(w) if w & (w - 1) == 0 or w == widths[-1] else "" for w in widths])
         ax.minorticks_off()
-        ax.set_xlabel("hidden width H")
+        ax.set_xlabel(labels.capacity)
         ax.set_ylabel(f"{ylabel}\n(mean; whiskers: {plots.SPREAD})", fontsize=8.5)
         ax.set_title(panel_title, fontsize=10)
         ax.grid(alpha=0.3)
     if "requested_sparsity" in curves:
-        axes[-1].set_xlabel(f"hidden width H  (output weight kept after {curves['requested_sparsity'].iloc[0]:g}% "
-                           f"magnitude pruning, scope {curves['scope'].iloc[0]})", fontsize=8)
-    fig.suptitle(title or "Mutual information between each hidden unit and the label (k-NN estimate)", fontsize=11)
+        # Two lines: on one, the level's description ran past the panel.
+        axes[-1].set_xlabel(f"{labels.capacity}\n(level: {curves['requested_sparsity'].iloc[0]:g}% magnitude "
+                           f"pruning, scope {curves['scope'].iloc[0]})", fontsize=8.5)
+    fig.suptitle(labels.title(title or "Mutual information between each hidden unit and the label (k-NN estimate)"),
+                 fontsize=11)
     fig.tight_layout(rect=(0, 0.09, 1, 1))
     fig.legend(*axes[0].get_legend_handles_labels(), title="pair", loc="lower center", ncol=min(len(pairs), 8),
                fontsize=8, frameon=False, bbox_to_anchor=(0.5, 0.0))

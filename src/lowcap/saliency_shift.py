@@ -233,12 +233,14 @@ def figure_table(summary: pd.DataFrame, method: str) -> pd.DataFrame:
     return _sorted(rows.drop(columns=["n_undefined"]), ["pair", "width"])
 
 
-def plot_shift(curves: pd.DataFrame, pair: str, png, pdf, occlusion_size: int | None = None) -> None:
+def plot_shift(curves: pd.DataFrame, pair: str, png, pdf, occlusion_size: int | None = None, labels=None) -> None:
     """(a) mean rho between clean and corrupted maps against noise sigma (clean at sigma 0, rho 1),
     one line per width, a few in colour with min-max whiskers over seeds, the rest grey; occlusion as
     points right of the noise axis. (b) map shift 1 - rho against F1 drop (means over seeds), noise
-    coloured by sigma, occlusion as crosses. `curves` is figure_table's output."""
+    coloured by sigma, occlusion as crosses. `curves` is figure_table's output; `labels`:
+    plots.Labels (the study in the title, the capacity's name)."""
     plt = plots.pyplot()
+    labels = plots.labels_of(labels)
 
     c = curves[curves["pair"] == pair]
     method = c["method"].iloc[0]
@@ -266,16 +268,17 @@ def plot_shift(curves: pd.DataFrame, pair: str, png, pdf, occlusion_size: int | 
             plots.whiskers(ax, x_o, occ["rho_seed_min"], occ["rho_seed_max"], style["color"])
     ax.axvline(sigmas.max() + step, color="0.5", ls=":", lw=0.8)
     lo = float(c["rho_seed_min"].min())
-    ax.set_ylim(max(-1.0, lo - 0.05 * max(1 - lo, 0.02)), 1.0)
+    pad = 0.05 * max(1 - lo, 0.02)  # above 1 too: the clean points and whiskers at rho 1 clear the frame
+    ax.set_ylim(max(-1.0, lo - pad), 1.0 + pad)
     occ_label = f"{occlusion_size}×{occlusion_size}\nocclusion" if occlusion_size else "occlusion"
     ax.set_xticks([*sigmas, x_occ], [f"{s:g}" for s in sigmas] + [occ_label])
     ax.set_xlim(sigmas.min() - step, x_occ + step)
     ax.set_xlabel("Gaussian noise σ (σ = 0: clean, ρ = 1 by definition)")
     ax.set_ylabel(f"Spearman ρ, clean vs corrupted map\n(mean over images, then seeds; whiskers: {plots.SPREAD})")
-    ax.set_title(f"(a) {pair}: rank correlation of {method} saliency maps", fontsize=10)
+    ax.set_title(f"(a) rank correlation of {method} saliency maps", fontsize=10)
     ax.grid(alpha=0.3)
-    plots.width_legend(ax, widths, highlighted, n_seeds, spread="whiskers", loc="upper center",
-                       bbox_to_anchor=(0.5, -0.2), ncol=3, frameon=False)
+    plots.width_legend(ax, widths, highlighted, n_seeds, spread="whiskers", symbol=labels.symbol, loc="upper center",
+                       bbox_to_anchor=(0.5, -0.25), ncol=3, frameon=False)
 
     noise = c[c["corruption"] == "noise"]
     occ = c[c["corruption"] == "occlusion"]
@@ -287,9 +290,11 @@ def plot_shift(curves: pd.DataFrame, pair: str, png, pdf, occlusion_size: int | 
     bx.axhline(0, color="0.5", lw=0.8)
     bx.set_xlabel("map shift 1 − ρ (mean over seeds)")
     bx.set_ylabel("F1 drop, clean − corrupted (mean over seeds)")
-    bx.set_title(f"(b) {pair}: map shift against F1 drop, one point per width and corruption\n"
-                 "(descriptive; the test ranks the seeds within each width)", fontsize=10)
+    # Short, and left-aligned over the axes: centred, the long title ran into the colour bar.
+    bx.set_title(f"(b) map shift against F1 drop, one point per\n{labels.unit} and corruption (descriptive: "
+                 "the test\nranks the seeds within each " + labels.unit + ")", fontsize=9, loc="left")
     bx.legend(fontsize=8, loc="upper left")
     bx.grid(alpha=0.3)
+    fig.suptitle(labels.title(f"{pair}: saliency maps under corruption"), fontsize=11)
     fig.tight_layout()
     plots.save(fig, png, pdf)

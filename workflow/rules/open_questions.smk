@@ -151,6 +151,7 @@ rule mutual_info_figure:
         mem_mb=500,
         runtime=10,
     params:
+        figure_labels=figure_labels,
         pairs=lambda wc: list(study_of(wc).pairs),
         mutual_info=lambda wc: asdict(study_of(wc).mutual_info),
         widths=WIDTHS,
@@ -226,6 +227,7 @@ rule saliency_shift_figure:
         mem_mb=500,
         runtime=10,
     params:
+        figure_labels=figure_labels,
         occlusion_size=lambda wc: study_of(wc).robustness.occlusion_size,
         method="gradient",
         grid=lambda wc: saliency_shift_grid(wc),

@@ -8,4 +8,5 @@ with logged(snakemake.log[0]):
         outputs=dict(snakemake.output.items()),
         widths=snakemake.params.widths,
         seeds=snakemake.params.seeds,
+        figure_labels=snakemake.params.figure_labels,
     )

@@ -11,4 +11,5 @@ with logged(snakemake.log[0]):
         pdf=snakemake.output.pdf,
         csv=snakemake.output.csv,
         grid=snakemake.params.grid,
+        figure_labels=snakemake.params.figure_labels,
     )

@@ -7,7 +7,7 @@ import time
 import pandas as pd
 
 from lowcap import imp
-from lowcap.jobs import set_threads
+from lowcap.jobs import each_seed, set_threads
 from lowcap.tables import read_table, write_table
 
 
@@ -24,7 +24,10 @@ def imp_pair(checkpoints: list[str], expected: list[list], images: str, labels: 
     loaded = load_checked(checkpoints, images, labels, study, expected)
     schedule = imp.levels(rate, rounds, target_sparsity)
     start = time.perf_counter()
-    table = imp.run_pair(loaded, images, labels, schedule, finetune_epochs, Protocol(**protocol), device)
+    # One seed at a time for the progress lines, then run_pair's own order (rows unique by TABLE_KEYS).
+    table = each_seed(loaded, lambda items: imp.run_pair(items, images, labels, schedule, finetune_epochs,
+                                                        Protocol(**protocol), device))
+    table = table.sort_values(imp.TABLE_KEYS, kind="stable", ignore_index=True)
     print(f"{len(loaded)} checkpoints, levels {[round(v, 2) for v in schedule]} % (rate {rate}, {rounds} rounds, "
           f"target {target_sparsity:g}%), {finetune_epochs} fine-tuning epochs per round, batch orders from "
           f"lowcap.imp.shuffle_seed(seed, round), device {device}: {time.perf_counter() - start:.1f} s")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from lowcap import mutual_info
-from lowcap.jobs import set_threads
-from lowcap.tables import markdown_table, write_table
+from lowcap.jobs import Reported, set_threads
+from lowcap.tables import markdown_table, read_table, write_table
 
 
 def mutual_info_pair(checkpoints: list[str], expected: list[list], images: str, labels: str, study: str,
@@ -17,20 +17,37 @@ def mutual_info_pair(checkpoints: list[str], expected: list[list], images: str, 
     from lowcap.evaluation import load_checked
 
     set_threads(threads)
-    loaded = load_checked(checkpoints, images, labels, study, expected)
+    loaded = Reported(load_checked(checkpoints, images, labels, study, expected))
     units = mutual_info.network_unit_table(loaded, sparsity, scope, random_state, n_neighbors)
     write_table(units, out)
     print(units.pivot_table(index="width", columns="seed", values="mi_frac").round(3).to_string())
 
 
-def mutual_info_figure(tables: list[str], pairs: list[str], outputs: dict[str, str]) -> None:
-    """The per-network summary table and the figure of MI against width, per pair."""
-    units = pd.concat([pd.read_csv(p, dtype={"pair": str}) for p in tables], ignore_index=True)
+UNIT_KEYS = ["pair", "width", "seed", "unit"]
+
+
+def read_units(path: str, pair: str, widths, seeds) -> pd.DataFrame:
+    """One pair's unit table, checked (lowcap.tables.read_table): one row per hidden unit of every
+    (width, seed); without widths, every (width, seed) and unit the table holds."""
+    columns = UNIT_KEYS + ["mi", "mi_frac", "output_weight_abs", "output_weight_kept"]
+    if widths is None:
+        return read_table(path, columns, UNIT_KEYS, nullable=("mi", "mi_frac"))
+    keys = pd.DataFrame([(pair, w, s, u) for w in widths for s in seeds for u in range(w)], columns=UNIT_KEYS)
+    return read_table(path, columns, keys, nullable=("mi", "mi_frac"))
+
+
+def mutual_info_figure(tables: list[str], pairs: list[str], outputs: dict[str, str], widths=None,
+                       seeds=None, figure_labels: dict | None = None) -> None:
+    """The per-network summary table and the figure of MI against width, per pair; each table
+    checked for every unit of `widths` x `seeds` (read_units). `figure_labels`: plots.Labels."""
+    if len(tables) != len(pairs):
+        raise ValueError(f"{len(tables)} mutual-information tables for the pairs {pairs}: {tables}")
+    units = pd.concat([read_units(p, pair, widths, seeds) for p, pair in zip(tables, pairs)], ignore_index=True)
     summary = mutual_info.network_summary(units)
     write_table(summary, outputs["table_csv"])
     curves = mutual_info.figure_table(summary, pairs)
     write_table(curves, outputs["csv"])
-    mutual_info.plot_mi(curves, outputs["png"], outputs["pdf"])
+    mutual_info.plot_mi(curves, outputs["png"], outputs["pdf"], labels=figure_labels)
     columns = ["mean_mi_frac", "concentration", "spearman_mi_output_weight", "auc_kept_vs_pruned"]
     means = summary.groupby(["pair", "width"], sort=False)[columns].mean()
     with open(outputs["table_md"], "w") as fh:

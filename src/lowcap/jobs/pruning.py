@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lowcap import capacity, plots, pruning
-from lowcap.jobs import set_threads
+from lowcap.jobs import Reported, set_threads
 from lowcap.tables import write_table
 
 
@@ -16,7 +16,7 @@ def pruning_pair(checkpoints: list[str], expected: list[list], images: str, labe
     from lowcap.evaluation import load_checked
 
     device = set_threads(threads)
-    loaded = load_checked(checkpoints, images, labels, study, expected)
+    loaded = Reported(load_checked(checkpoints, images, labels, study, expected))
     table = pruning.prune_checkpoints(loaded, levels, scope, device)
     write_table(table, out)
     print(f"{len(checkpoints)} checkpoints, scope {scope}, device {device}")

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from lowcap import data, plots, robustness
-from lowcap.jobs import set_threads
+from lowcap.jobs import each_seed, set_threads
 from lowcap.tables import save_npz, write_table
 
 
@@ -19,7 +19,8 @@ def robustness_pair(images: str, labels: str, checkpoints: list[str], expected: 
 
     device = set_threads(threads)
     loaded = load_checked(checkpoints, images, labels, study, expected)
-    per_seed = robustness.evaluate_checkpoints(loaded, sigmas, occlusion_size, device)
+    # One seed at a time, for the progress lines: evaluate_checkpoints gives the same rows.
+    per_seed = each_seed(loaded, lambda items: robustness.evaluate_checkpoints(items, sigmas, occlusion_size, device))
     write_table(per_seed, out_csv)
     first = loaded[0]
     panels = robustness.example_images(first.x_val, example_sigma, occlusion_size, first.meta.seed)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from lowcap import data
-from lowcap.jobs import set_threads
+from lowcap.jobs import progress, set_threads
 from lowcap.protocol import Protocol
 
 
@@ -31,10 +31,11 @@ def train_pair(images: str, labels: str, study: dict, pair: str, seeds: list[int
     x_img, y_lab = data.load_pool(images, labels)
     capacity = "channels" if architecture == "cnn" else "widths"  # what the log calls the grid
     histories = []
-    for seed in seeds:
+    for k, seed in enumerate(seeds):
         d = data.pair_data(x_img, y_lab, pair, seed)
-        print(f"study {study['name']} pair {pair} seed {seed}: {len(d.y_train)} train / {len(d.y_val)} val "
-              f"examples, split {d.split.digest()}, device {device}, {capacity} {widths}, {proto}", flush=True)
+        progress(f"seed {k + 1}/{len(seeds)}: study {study['name']} pair {pair} seed {seed}: {len(d.y_train)} "
+                 f"train / {len(d.y_val)} val examples, split {d.split.digest()}, device {device}, "
+                 f"{capacity} {widths}, {proto}")
         if trainer is None:
             states, hist = train_bank(widths, [proto.lr] * len(widths), seed, proto,
                                       d.x_train, d.y_train, d.x_val, d.y_val, device)
@@ -57,6 +58,7 @@ def train_pair(images: str, labels: str, study: dict, pair: str, seeds: list[int
         print(last.pivot_table(index="width", columns="split", values="f1").rename_axis(capacity.rstrip("s"))
               .to_string(), flush=True)
         histories.append(hist)
+        progress(f"seed {seed} trained and saved")
     Path(history).parent.mkdir(parents=True, exist_ok=True)
     pd.concat(histories, ignore_index=True).to_csv(history, index=False, float_format="%.6g")
 
@@ -71,12 +73,12 @@ def lr_sweep_seed(images: str, labels: str, pair: str, seed: int, widths: list[i
     proto = Protocol(**protocol)
     d = data.pair_data(*data.load_pool(images, labels), pair, seed)
     model_widths, model_lrs = sweep_models(widths, lrs)
-    print(f"pair {pair} seed {seed}: {len(d.y_train)} train / {len(d.y_val)} val examples, "
-          f"split {d.split.digest()}, device {device}, {len(model_widths)} models "
-          f"(widths {widths} x lrs {lrs}), {proto} with lr replaced per model")
+    progress(f"pair {pair} seed {seed}: {len(d.y_train)} train / {len(d.y_val)} val examples, "
+             f"split {d.split.digest()}, device {device}, {len(model_widths)} models "
+             f"(widths {widths} x lrs {lrs}), {proto} with lr replaced per model")
     start = time.perf_counter()
     _, hist = train_bank(model_widths, model_lrs, seed, proto, d.x_train, d.y_train, d.x_val, d.y_val, device)
-    print(f"trained in {time.perf_counter() - start:.1f} s wall")
+    progress(f"trained in {time.perf_counter() - start:.1f} s wall")
     hist.insert(0, "seed", seed)
     hist.insert(0, "pair", pair)
     Path(history).parent.mkdir(parents=True, exist_ok=True)
