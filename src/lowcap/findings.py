@@ -181,52 +181,73 @@ def document(sections: dict[str, str]) -> str:
 
 
 def imp_methods(tables: dict[str, pd.DataFrame], tolerance_points: dict[str, float]) -> str:
-    """Per study: the highest sparsity within the tolerance of the dense F1 (lowcap.imp.max_sparsity),
-    median and range over pairs x widths, and the share of them at >= 95%, per method and scope."""
+    """Per study, scope and method, at the round closest to the target level (95%): the achieved
+    sparsity, the fine-tuning epochs, and the mean F1 change against the dense model trained as
+    long (the control; one-shot: the dense model); and the highest sparsity within the tolerance
+    of the dense F1 and of the control (lowcap.imp.max_sparsity), medians over pairs x widths."""
     from lowcap import imp
+    from lowcap.claims import imp as claims_imp
 
     rows = []
     for study, table in tables.items():
         best = imp.max_sparsity(table, tolerance_points[study], list(dict.fromkeys(table["pair"])))
-        for (method, scope), g in best.groupby(["method", "scope"], sort=False):
-            rows.append({"study": study, "method": method, "scope": scope,
-                         "median": f"{g['max_sparsity'].median():.3g}",
-                         "range": f"{g['max_sparsity'].min():.3g}–{g['max_sparsity'].max():.3g}",
-                         "share ≥ 95%": f"{(g['max_sparsity'] >= 95).mean():.0%}",
-                         "median vs dense + fine-tuning": f"{g['max_sparsity_vs_dense_ft'].median():.3g}"})
-    return ("Highest achieved sparsity (%) with F1 within the tolerance of the dense F1 on every seed, over pairs × "
-            "widths (`tables/imp_max_sparsity.csv`)\n\n" + markdown_table(pd.DataFrame(rows)))
+        judged = claims_imp.judged(table)
+        for scope in imp.SCOPES:
+            rnd, _ = claims_imp.target_round(judged, scope, claims_imp.target_of(table))
+            for method in imp.METHODS:
+                at = judged[(judged["scope"] == scope) & (judged["method"] == method) & (judged["round"] == rnd)]
+                ms = best[(best["scope"] == scope) & (best["method"] == method)]
+                rows.append({"study": study, "scope": scope, "method": method,
+                             "achieved %": f"{at['sparsity_total'].mean():.3g}",
+                             "fine-tuning epochs": f"{int(at['budget_epochs'].max())}",
+                             "F1 change vs control, points": f"{100 * at['relative'].mean():+.2f}",
+                             "median max sparsity vs dense": f"{ms['max_sparsity'].median():.3g}",
+                             "vs control": f"{ms['max_sparsity_vs_dense_ft'].median():.3g}"})
+    return ("IMP, one-shot and one-shot + fine-tuning at the round closest to 95% sparsity: the mean over pairs × "
+            "widths × seeds of F1 minus the dense model's trained as long (the control; one-shot: the dense model), "
+            "and the highest sparsity with F1 within the tolerance on every seed (`tables/imp_max_sparsity.csv`)\n\n"
+            + markdown_table(pd.DataFrame(rows)))
 
 
 def mutual_information(summaries: dict[str, pd.DataFrame], pairs: dict[str, list[str]]) -> str:
     """Per study and pair: the mean unit MI fraction (narrowest and widest width), the concentration,
-    and the kept-vs-pruned AUC, means over seeds (and widths where said); pairs in config order."""
+    the Spearman of unit MI and |output weight| (every width) and the kept-vs-pruned AUC (where
+    defined), means over seeds (and widths where said), each with the networks it rests on."""
     rows = []
     for study, s in summaries.items():
         lo, hi = s["width"].min(), s["width"].max()
         for pair in pairs[study]:
             g = s[s["pair"] == pair]
             at = lambda w, col: g.loc[g["width"] == w, col].mean()  # noqa: E731
+            rho, auc = g["spearman_mi_output_weight"].dropna(), g["auc_kept_vs_pruned"].dropna()
             rows.append({"study": study, "pair": pair,
                          f"mean MI / H(Y), width {lo}": f"{at(lo, 'mean_mi_frac'):.2f}",
                          f"width {hi}": f"{at(hi, 'mean_mi_frac'):.2f}",
                          f"concentration, width {hi}": f"{at(hi, 'concentration'):.2f}",
-                         "kept vs pruned AUC (mean over widths)": _num(g["auc_kept_vs_pruned"].mean(), 2)})
-    return ("Mutual information of hidden units with the label, means over seeds (`tables/mutual_info.csv`)\n\n"
+                         "ρ(MI, output-weight magnitude), mean (networks)": f"{_num(rho.mean(), 2)} ({len(rho)} of {len(g)})",
+                         "kept vs pruned AUC, mean (networks)": f"{_num(auc.mean(), 2)} ({len(auc)} of {len(g)})"})
+    return ("Mutual information of hidden units with the label, means over seeds and widths (`tables/mutual_info.csv`); "
+            "ρ: Spearman of unit MI and |output weight| per network (0: pruning blind to MI), defined at every width; "
+            "the AUC only where the pruning level keeps some output weights and prunes others\n\n"
             + markdown_table(pd.DataFrame(rows)))
 
 
 def saliency_shift(predicts: dict[str, pd.DataFrame]) -> str:
-    """Per study and method: does the map shift predict the F1 drop (all pairs together)?"""
+    """Per study and method: does the map shift predict the F1 drop, within (pair, width) strata
+    over seeds (all pairs together, shift and drop averaged over the corruption levels)?"""
+    from lowcap.saliency_shift import CHECKPOINT
+
     rows = []
     for study, p in predicts.items():
-        for method, g in p[p["pair"] == "all"].groupby("method"):
-            pooled = g[g["scope"] == "pooled"].iloc[0]
-            within = g[(g["scope"] == "within level") & g["spearman_rho"].notna()]
-            rows.append({"study": study, "method": method,
-                         "pooled ρ (n)": f"{pooled['spearman_rho']:.2f} ({int(pooled['n_points'])})",
-                         "within one level: ρ range": f"{within['spearman_rho'].min():.2f} to "
-                                                      f"{within['spearman_rho'].max():.2f}",
-                         "levels with ρ > 0, p < 0.05": f"{int(((within['spearman_rho'] > 0) & (within['p_value'] < 0.05)).sum())} of {len(within)}"})
-    return ("Spearman of the saliency-map shift (1 − ρ of clean and corrupted maps) and the F1 drop, over checkpoints "
-            "of every pair (`tables/saliency_shift_predicts_drop.csv`)\n\n" + markdown_table(pd.DataFrame(rows)))
+        for r in p[(p["pair"] == "all") & (p["scope"] == CHECKPOINT)].itertuples():
+            rows.append({"study": study, "method": r.method,
+                         "within-stratum ρ: mean (median)": f"{r.mean_rho:.2f} ({r.median_rho:.2f})",
+                         "p, larger shift → larger drop": f"{r.p_greater:.2g}",
+                         "p, the reverse": f"{r.p_less:.2g}",
+                         "pooled ρ (mixes strata)": _num(r.pooled_rho, 2),
+                         "checkpoints / strata used (of grid), images": f"{r.n_points} of {r.n_checkpoints} / "
+                                                                        f"{r.n_strata} of {r.n_strata_grid}, {r.n_images}"})
+    return ("Spearman of the saliency-map shift (1 − ρ of clean and corrupted maps) and the F1 drop within each "
+            "pair × width, over seeds (one point per checkpoint, averaged over the corruption levels), every pair "
+            "together; one-sided stratified permutation p-values (`tables/saliency_shift_predicts_drop.csv`)\n\n"
+            + markdown_table(pd.DataFrame(rows)))

@@ -26,19 +26,27 @@ def saliency_cases(images: str, labels: str, checkpoint: str, expected: list, st
     print(table.to_string())
 
 
-def read_cases(path: str) -> pd.DataFrame:
-    """The cases table, checked (lowcap.tables.read_table): every case under both models."""
-    from lowcap.tables import check_table_grid, read_table
+def read_cases(path: str, n_maps: int | None = None) -> pd.DataFrame:
+    """The cases table, checked (lowcap.tables.read_table): every case picked under the dense
+    model, the correct ones under the pruned model too (saliency.fig8_cases), and as many rows as
+    the maps file has maps (`n_maps`), which are stacked in its row order."""
+    from lowcap.tables import RECOVERY, TableError, check_table_grid, read_table
 
     table = read_table(path, ["pair", "width", "seed", "epsilon", "model", "case", "val_index"])
-    check_table_grid(table, {"model": ["dense", "pruned"], "case": sorted(table["case"].unique())}, path)
+    cases = sorted(table.loc[table["model"] == "dense", "case"].unique())
+    want = pd.DataFrame([("dense", c) for c in cases] + [("pruned", c) for c in cases if c.startswith("correct")],
+                        columns=["model", "case"])
+    check_table_grid(table, want, path)
+    if n_maps is not None and n_maps != len(table):
+        raise TableError(f"{path} has {len(table)} rows, its maps file {n_maps} maps: one of them is from another "
+                         f"run: {RECOVERY}")
     return table
 
 
 def saliency_figure(cases_csv: str, maps_npz: str, png: str, pdf: str, csv: str,
                     figure_labels: dict | None = None) -> None:
-    table = read_cases(cases_csv)
     maps = dict(np.load(maps_npz))
+    table = read_cases(cases_csv, len(maps["image"]))
     write_table(table, csv)
     first = table.iloc[0]
     pruned = table[table["model"] == "pruned"]
