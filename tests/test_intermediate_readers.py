@@ -106,9 +106,27 @@ def saliency_cases_case():
     return table, read_cases
 
 
+def claims_pruning_case():
+    """The claims job reads the pruning tables itself: a truncated one flipped verdicts (finding 1)."""
+    from lowcap.jobs.claims import read_study
+
+    table, _ = pruning_case()
+    grids = {"widths": WIDTHS, "seeds": SEEDS, "pruning": {"per-layer": {"scope": "layer", "levels": [50, 90]}}}
+    return table, lambda path: read_study({"pruning": {"per-layer": [path]}}, ["4-9"], grids)["pruning"]["per-layer"]
+
+
+def claims_imp_case():
+    from lowcap.jobs.claims import read_study
+
+    table, _ = imp_case()
+    grids = {"widths": WIDTHS, "seeds": SEEDS, "imp": {"rate": 0.5, "rounds": 2, "target_sparsity": 50.0}}
+    return table, lambda path: read_study({"imp": [path]}, ["4-9"], grids)["imp"]
+
+
 CASES = {f.__name__.removesuffix("_case"): f for f in (
     pruning_case, pruning_job_case, imp_case, mutual_info_case, saliency_shift_case, max_sparsity_case,
-    min_capacity_case, tsne_similarity_case, tsne_embedding_case, saliency_cases_case)}
+    min_capacity_case, tsne_similarity_case, tsne_embedding_case, saliency_cases_case, claims_pruning_case,
+    claims_imp_case)}
 
 
 @pytest.mark.parametrize("name", CASES)

@@ -345,7 +345,8 @@ def claims_inputs(name):
 
 def claims_studies(wildcards):
     """Per claims study: its pairs, occlusion size, architecture, pool and input files (a plain
-    dict, as a param); every key of `inputs` becomes one of the study's tables (lowcap.jobs.claims)."""
+    dict, as a param); every key of `inputs` becomes one of the study's tables (lowcap.jobs.claims).
+    """
     return {
         name: {
             "pairs": list(SETTINGS.study(name).pairs),
@@ -356,8 +357,32 @@ def claims_studies(wildcards):
                 **claims_inputs(name),
                 "imp_tolerance_points": SETTINGS.study(name).imp.tolerance_points,
             },
+            "grids": claims_grids(name),
         }
         for name in SETTINGS.claim_studies
+    }
+
+
+def claims_grids(name):
+    """The complete grid of each intermediate table the claims read, checked on read."""
+    study = SETTINGS.study(name)
+    return {
+        "widths": list(study.widths),
+        "seeds": SEEDS,
+        "pruning": {
+            s.name: {"scope": s.scope, "levels": list(study.pruning_levels(s.name))}
+            for s in study.pruning
+        },
+        "robustness": {
+            "pairs": list(study.robustness.pairs),
+            "widths": list(study.robustness.widths),
+            "sigmas": list(study.robustness.noise_sigmas),
+        },
+        "imp": {
+            "rate": study.imp.rate,
+            "rounds": study.imp.rounds,
+            "target_sparsity": study.imp.target_sparsity,
+        },
     }
 
 

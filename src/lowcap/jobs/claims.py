@@ -40,9 +40,37 @@ def read_entry(value):
     return value
 
 
-def read_study(inputs: dict) -> dict:
-    """The tables one study's claims are measured from, by input key; absent when not built."""
-    tables = {key: read_entry(value) for key, value in inputs.items()}
+def read_checked(key: str, value, pairs: list[str], grids: dict):
+    """The intermediate tables whose complete grid the rule knows, read through their own checked
+    readers (a short, cut or duplicated table stops the job naming the file: it would otherwise
+    flip verdicts); every other input through read_entry."""
+    from lowcap import capacity, imp, pruning, robustness
+
+    if key == "histories":
+        history = capacity.read_histories(value)
+        capacity.check_grid(history, pairs, grids["widths"], grids["seeds"], ", ".join(map(str, value)))
+        return history
+    if key == "pruning":
+        return {scheme: pruning.read_tables(paths, pairs, {"widths": grids["widths"], "seeds": grids["seeds"],
+                                                           **grids["pruning"][scheme]})
+                for scheme, paths in value.items()}
+    if key == "robustness" and value:
+        rob = grids["robustness"]
+        return pd.concat([robustness.read_results(p, pair, rob["widths"], grids["seeds"], rob["sigmas"])
+                          for p, pair in zip(value, rob["pairs"], strict=True)], ignore_index=True)
+    if key == "imp" and value:
+        return pd.concat([imp.read_table_of(p, pair, grids["widths"], grids["seeds"], grids["imp"])
+                          for p, pair in zip(value, pairs, strict=True)], ignore_index=True)
+    return read_entry(value)
+
+
+def read_study(inputs: dict, pairs: list[str] | None = None, grids: dict | None = None) -> dict:
+    """The tables one study's claims are measured from, by input key; absent when not built.
+    With `grids` (the rule's), the intermediate tables are checked for their complete grid."""
+    if grids is None:
+        tables = {key: read_entry(value) for key, value in inputs.items()}
+    else:
+        tables = {key: read_checked(key, value, list(pairs), grids) for key, value in inputs.items()}
     return {key: t for key, t in tables.items() if t is not None}
 
 
@@ -58,7 +86,7 @@ def evaluate_studies(studies: dict[str, dict], rules: dict) -> tuple[dict[str, l
     results, families = {}, {}
     for name, spec in studies.items():
         study = registry.Study(name, tuple(spec["pairs"]), spec.get("architecture", "mlp"), spec.get("pool", "train"),
-                               read_study(spec["inputs"]))
+                               read_study(spec["inputs"], spec["pairs"], spec.get("grids")))
         results[name] = registry.evaluate(study, {**rules, "occlusion_size": spec.get("occlusion_size")})
         families.update(claim_families(study))
     return results, families
