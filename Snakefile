@@ -1,12 +1,23 @@
 # lowcap: reproduce Kumar (2025), low-capacity networks on MNIST pairs. See README.md.
+import sys
 from pathlib import Path
 
 from snakemake.utils import min_version
+from snakemake_interface_executor_plugins.settings import ExecMode
 
 from lowcap.data import DataError, check_mirror, pool_files
 from lowcap.settings import ConfigError, load_settings, read_yaml
+from lowcap.verify import lock_message, will_lock
 
 min_version("9.0")
+
+# A second run in a locked directory is told so first (issue 16): snakemake's own check of
+# incomplete files comes before its lock check and would suggest --rerun-incomplete for files the
+# running one is still writing. Only the main process of a run that locks checks (not jobs).
+if workflow.exec_mode == ExecMode.DEFAULT and will_lock(sys.argv):
+    _lock_message = lock_message(Path.cwd())
+    if _lock_message:
+        raise WorkflowError(_lock_message)
 
 # A YAML error in the defaults, named with its line (Snakemake's own message names neither; it
 # reads --configfile files before this code runs: `python3 -m lowcap.settings FILE` checks those).
@@ -20,11 +31,12 @@ except ConfigError as err:
 configfile: Path(workflow.basedir) / "config.yaml"
 
 
-# The report opens on the claims table once it is built (results/claims.rst, written by the
-# claims job); before that, on the workflow's description.
+# The report opens on the verdict matrix once it is built (results/report_home.rst, written by
+# rule verdict_matrix; short, as Snakemake centres its home page vertically); before that, on
+# the workflow's description.
 REPORT_FIRST_PAGE = (
-    str(Path("results/claims.rst").resolve())
-    if Path("results/claims.rst").exists()
+    str(Path("results/report_home.rst").resolve())
+    if Path("results/report_home.rst").exists()
     else "workflow/report/workflow.rst"
 )
 
@@ -72,6 +84,7 @@ rule all:
     input:
         expand(rules.study_manifest.output[0], study=SETTINGS.studies),
         rules.claims_table.output.md,
+        rules.verdict_matrix.output.home,
         rules.findings.output.md,
         rules.budget_figure.output.png if SETTINGS.budget else [],
         comparison_targets(),

@@ -54,6 +54,37 @@ def write_run(root: Path) -> None:
 
     keys = result_keys("4-9", [2, 4], [0], [0.1, 0.2, 0.3, 0.4, 0.5])
     write_table(keys.assign(loss=0.5, f1=0.5, auc=0.5), root / "results/released/robustness/4-9.csv")
+    for name, table in analysis_tables(small_settings().studies["released"]).items():
+        write_table(table, root / name)
+
+
+def analysis_tables(study) -> dict:
+    """Complete pruning, IMP, mutual-information and saliency-shift tables of the grid (pair 4-9,
+    widths 2 and 4, seed 0), as their jobs write them."""
+    import itertools
+
+    from lowcap import imp, pruning
+    from lowcap.jobs.mutual_info import UNIT_KEYS
+    from lowcap.robustness import result_keys
+    from lowcap.saliency import METHODS
+
+    tables = {}
+    for scheme in study.pruning:
+        levels = sorted({0, *study.pruning_levels(scheme.name)})
+        rows = list(itertools.product(["4-9"], [2, 4], [0], [scheme.scope], levels))
+        table = pd.DataFrame(rows, columns=pruning.TABLE_KEYS)
+        tables[f"results/released/pruning/{scheme.name}/4-9.csv"] = table.assign(
+            dead_units=0, **{m: 0.5 for m in pruning.TABLE_METRICS})
+    n_rounds = len(imp.levels(study.imp.rate, study.imp.rounds, study.imp.target_sparsity))
+    tables["results/released/imp/4-9.csv"] = imp.table_keys("4-9", [2, 4], [0], n_rounds).assign(
+        requested_sparsity=50.0, sparsity_total=50.0, **{m: 0.5 for m in imp.TABLE_METRICS})
+    units = [("4-9", w, 0, u) for w in (2, 4) for u in range(w)]
+    tables["results/released/mutual_info/4-9.csv"] = pd.DataFrame(units, columns=UNIT_KEYS).assign(
+        mi=0.1, mi_frac=0.2, output_weight_abs=0.3, output_weight_kept=1)
+    shift = result_keys("4-9", [2, 4], [0], list(study.robustness.noise_sigmas)).merge(
+        pd.DataFrame({"method": list(METHODS)}), how="cross")
+    tables["results/released/saliency_shift/4-9.csv"] = shift.assign(rho_mean=0.9, f1_clean=0.9, f1=0.8, f1_drop=0.1)
+    return tables
 
 
 def test_a_complete_run_has_nothing_to_rebuild(tmp_path):
@@ -134,3 +165,25 @@ def test_the_printed_command_reruns_the_job_snakemake_alone_would_not(tmp_path, 
     result = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=300)
     jobs = dict(re.findall(r"^(\w+)\s+(\d+)$", result.stdout, re.M))
     assert jobs.get("train_pair") == "1" and "study_manifest" in jobs, result.stdout[-3000:]
+
+
+@pytest.mark.parametrize("table", ["pruning/per-layer", "pruning/as-released", "imp", "mutual_info", "saliency_shift"])
+def test_a_short_analysis_table_is_found(tmp_path, table):
+    """Each analysis table is read against its rule's grid: one row gone (a file cut at a line
+    boundary, which parses) is found, and the command forces that file. Old behaviour: only
+    histories and robustness tables were checked, so these passed."""
+    write_run(tmp_path)
+    name = f"results/released/{table}/4-9.csv"
+    lines = (tmp_path / name).read_text().splitlines(keepends=True)
+    (tmp_path / name).write_text("".join(lines[:-1]))
+    found = dict(verify.problems(small_settings(), tmp_path))
+    assert list(found) == [name] and "1 rows missing" in found[name], found
+    (tmp_path / name).unlink()
+    assert dict(verify.problems(small_settings(), tmp_path)) == {name: "missing"}
+
+
+def test_targets_come_after_the_options_that_take_every_value():
+    command = verify.rebuild_command(["a.pt", "b.csv"], ["tiny.yaml"], 2, ["results/x.csv"])
+    assert command[command.index("--forcerun") + 1: command.index("--configfile")] == ["a.pt", "b.csv"]
+    assert command[-3:] == ["tiny.yaml", "--", "results/x.csv"]
+    assert "--" not in verify.rebuild_command(["a.pt"], ["tiny.yaml"], 2)
