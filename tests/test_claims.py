@@ -458,3 +458,17 @@ def test_main_writes_the_claims_into_the_readme_and_the_findings_into_their_page
     assert claims.main([str(readme), str(tmp_path / "claims.md"), str(tmp_path / "findings.md")]) == 0
     assert readme.read_text() == "a\n<!-- claims:begin: g -->\n| claim | paper |\n|---|---|\n<!-- claims:end -->\nb\n"
     assert page.read_text() == "c\n<!-- findings:begin: g -->\n#### Capacity\nnew\n<!-- findings:end -->\nd\n"
+
+
+def test_long_table_carries_each_estimate_and_its_n():
+    """Added by mutation testing: the long CSV holds the estimate behind each verdict (value,
+    interval, n, missing units) and leaves those cells empty for a row without one."""
+    from lowcap.stats import Estimate
+
+    est = Estimate(0.4, 0.1, 0.7, 9, "seeds", "t interval", n_missing=2)
+    with_estimate = registry.Result("a", "a", "—", INCONCLUSIVE, "0.4", "t", "null", "9 seeds", estimate=est)
+    without = registry.Result("b", "b", "—", NOT_TESTABLE, "—", "—", "—", "—")
+    long = registry.long_table({"s": [with_estimate, without]})
+    cols = ["value", "interval_low", "interval_high", "n_units", "n_missing"]
+    assert long.loc[0, cols].tolist() == [0.4, 0.1, 0.7, 9, 2]
+    assert long.loc[1, cols].isna().all()

@@ -200,3 +200,16 @@ def test_imp_95_is_inconclusive_when_one_scope_fails_and_the_other_cannot_decide
     t.loc[(t["method"] == "imp") & (t["scope"] == "layer"), "val_f1"] -= 0.3
     result = claims_imp.imp_95(study(t), RULES)
     assert result.verdict == INCONCLUSIVE, result.measured
+
+
+def test_a_not_testable_row_still_names_its_claim_and_says_why():
+    """Added by mutation testing: the not-testable rows keep their id, words, paper text and the
+    reason, and show a dash in every measured cell (no number pretends to be evidence)."""
+    empty = study(table().iloc[:0])
+    rows = [r for fn in CLAIMS for r in as_list(fn(empty, RULES))]
+    assert [r.claim_id for r in rows] == ["imp_vs_one_shot_layer", "imp_vs_one_shot_global",
+                                          "imp_vs_one_shot_ft_layer", "imp_vs_one_shot_ft_global", "imp_95"]
+    for r in rows:
+        assert r.claim == r.claim_id.replace("_", " ") and r.paper == claims_imp.PAPER and r.kind == OPEN
+        assert (r.measured, r.test, r.null, r.n) == ("—", "—", "—", "—")
+        assert r.note == "not testable: the study built no IMP table"

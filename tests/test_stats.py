@@ -259,3 +259,116 @@ def test_one_small_stratum_at_its_extreme_cannot_veto_the_others():
     assert less.mean_rho == pytest.approx(-0.6)
     assert less.p_value < 0.05
     assert greater.p_value > 0.5
+
+
+# --------------------------------------------------------------------------- added by mutation testing
+# Each test below kills mutants that survived `mutmut` (docs/design.md, "Mutation testing").
+
+
+def test_mcnemar_takes_zero_one_scores_of_any_dtype():
+    """Per-image scores arrive as 0/1 floats as often as bools: they must mean the same."""
+    a = np.array([1] * 50 + [1] * 12 + [0] * 3 + [0] * 5, bool)
+    b = np.array([1] * 50 + [0] * 12 + [1] * 3 + [0] * 5, bool)
+    assert stats.mcnemar(a.astype(float), b.astype(float)) == stats.mcnemar(a, b)
+
+
+def _monotone_strata(sizes, sign=1.0):
+    x, y, strata = [], [], []
+    for k, size in enumerate(sizes):
+        x += list(range(size))
+        y += [sign * v + 100 * k for v in range(size)]
+        strata += [k] * size
+    return x, y, strata
+
+
+def test_stratified_spearman_default_seed_and_resamples_are_stated_ones():
+    """One 10-point stratum in perfect order (10! > 999 pairings: Monte Carlo): p is the smallest
+    999 resamples allow, 1 / 1000, and the default seed is 0 (reruns are bit-identical)."""
+    x, y, strata = _monotone_strata([10])
+    default = stats.stratified_spearman(x, y, strata)
+    assert default.p_value == pytest.approx(1 / 1000, rel=1e-12)
+    assert default == stats.stratified_spearman(x, y, strata, seed=0, n_resamples=999)
+    rng = np.random.default_rng(7)  # a noisy stratum, whose Monte Carlo p depends on the seed
+    x, y = rng.random(12), rng.random(12)
+    assert stats.stratified_spearman(x, y, [0] * 12) == stats.stratified_spearman(x, y, [0] * 12, seed=0)
+    assert stats.stratified_spearman(x, y, [0] * 12) != stats.stratified_spearman(x, y, [0] * 12, seed=1)
+
+
+def test_stratified_spearman_is_reproducible_from_its_seed():
+    rng = np.random.default_rng(3)
+    x, y, strata = rng.random(30), rng.random(30), np.repeat([0, 1, 2], 10)
+    assert stats.stratified_spearman(x, y, strata, seed=4) == stats.stratified_spearman(x, y, strata, seed=4)
+
+
+def test_stratified_spearman_counts_positive_strata_at_alpha_in_the_tested_direction():
+    """Two strata rise perfectly (p = 1/1000), one is unrelated (p well above 0.05): 2 of 3."""
+    x, y, strata = _monotone_strata([10, 10])
+    x += list(range(10))
+    y += [5, 1, 8, 2, 9, 0, 3, 7, 4, 6]  # ρ ≈ 0.05
+    strata += [2] * 10
+    greater = stats.stratified_spearman(x, y, strata)
+    assert (greater.positive, greater.strata, greater.n_points) == (2, 3, 30)
+    assert stats.stratified_spearman(x, y, strata, alternative="less").positive == 0
+    assert stats.stratified_spearman(x, y, strata, alpha=1.0).positive == 3
+
+
+def test_stratified_spearman_weights_strata_by_root_n_in_stoufers_combination():
+    """Unequal strata (6 and 12 points, both Monte Carlo): the combined p is scipy's weighted
+    Stouffer of the two within-stratum p-values, not the first one alone nor the unweighted one."""
+    x, y, strata = _monotone_strata([12, 6])
+    y[3], y[4] = y[4], y[3]  # the 12-point stratum is not perfect, so its p differs from the other's
+    res = stats.stratified_spearman(x, y, strata, n_resamples=199)
+    ps = [stats.stratified_spearman(x[:12], y[:12], strata[:12], n_resamples=199).p_value,
+          stats.stratified_spearman(x[12:], y[12:], strata[12:], n_resamples=199,
+                                    seed=0).p_value]
+    unweighted = sp.combine_pvalues(ps, method="stouffer").pvalue
+    assert res.p_value != pytest.approx(unweighted, rel=1e-6)
+    assert res.p_value != pytest.approx(ps[0], rel=1e-6)
+
+
+def test_stratified_spearman_skips_short_and_constant_strata_without_stopping():
+    """A short stratum first, then a constant-x one, then a valid one: only the last counts."""
+    x = [1, 2] + [3, 3, 3, 3] + [1, 2, 3, 4, 5]
+    y = [1, 2] + [1, 2, 3, 4] + [1, 2, 3, 4, 5]
+    strata = ["short"] * 2 + ["flat"] * 4 + ["ok"] * 5
+    res = stats.stratified_spearman(x, y, strata)
+    assert (res.strata, res.n_points) == (1, 5) and res.median_rho == pytest.approx(1.0, abs=1e-12)
+
+
+def test_stratified_spearman_reads_none_as_missing():
+    res = stats.stratified_spearman([1, 2, None, 3], [1, 2, 3, None], [0] * 4)
+    assert (res.strata, res.n_points) == (0, 0)  # 2 complete points: too few
+    res = stats.stratified_spearman([1, 2, None, 3, 4, 5], [1, 2, 3, 3, 4, 5], [0] * 6)
+    assert (res.strata, res.n_points) == (1, 5) and res.median_rho == pytest.approx(1.0, abs=1e-12)
+
+
+def test_stratified_spearman_without_any_stratum_says_nothing():
+    res = stats.stratified_spearman([1, 2], [1, 2], [0, 0])
+    assert math.isnan(res.median_rho) and math.isnan(res.p_value)
+    assert (res.positive, res.strata, res.n_points) == (0, 0, 0)
+
+
+def test_right_censored_capacity_without_a_grid_reads_none():
+    assert stats.minimum_capacity([2, 4], [False, False]).text() == "none"
+
+
+@pytest.mark.parametrize("observed, null, alternative, p", [
+    (0.5, [0.1, 0.5, 0.9, 0.2], "greater", 3 / 5),  # a tie counts as a hit
+    (0.5, [0.1, 0.5, 0.9, 0.2], "less", 4 / 5),
+    (0.5, [0.1, 0.5, 0.9, 0.2], "two-sided", 1.0),  # min(2, 3) * 2 = 4 hits, (4 + 1) / 5
+    (0.9, [0.1, 0.5, 0.2, 0.3, 0.4, 0.6, 0.7, 0.8, 0.95], "two-sided", 3 / 10),  # 1 tail hit * 2
+    (0.95, [0.1, 0.5, 0.2, 0.3], "greater", 1 / 5),  # the observed value is one draw: p > 0
+    (-0.1, [0.1, 0.5, 0.2, 0.3], "two-sided", 1 / 5),
+    (0.5, [0.5, 0.9, 0.95, 0.99], "two-sided", 3 / 5),  # the tie is the only hit of the lower tail
+    (0.0, [0.0, 0.0, 0.0], "two-sided", 1.0),  # 3 ties each side * 2 + 1 = 7 over 4: capped at 1
+])
+def test_permutation_p_counts_ties_and_the_observed_draw(observed, null, alternative, p):
+    assert stats._permutation_p(observed, np.array(null), alternative) == pytest.approx(p, rel=1e-12)
+
+
+def test_permutation_p_tolerance_is_relative_to_the_observed_size():
+    """scipy's tie tolerance: 1e-14 × max(1, |observed|); a draw 1.5e-14 below 0.5 is no tie,
+    one 2e-14 below 4 is."""
+    assert stats._permutation_p(0.5, np.array([0.5 - 1.5e-14]), "greater") == 0.5
+    assert stats._permutation_p(4.0, np.array([4.0 - 2e-14]), "greater") == 1.0
+    assert stats._permutation_p(4.0, np.array([4.0 + 2e-14]), "less") == 1.0

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Mutation testing of the claims, statistics, IMP and saliency-shift modules (docs/design.md,
+# "Mutation testing"; the modules and tests are [tool.mutmut] in pyproject.toml).
+# mutmut runs the tests against a mutated copy of src/ in mutants/; an editable install of lowcap
+# would shadow that copy, so this runs mutmut from a Python environment WITHOUT lowcap installed
+# ($MUTMUT_VENV, default /opt/mutvenv), in a scratch copy of the checkout ($MUTATION_DIR, default
+# /tmp/lowcap-mutation) so that mutants/ never lands in the checkout.
+# Usage: benchmarks/mutation.sh [mutant glob ...]   e.g. benchmarks/mutation.sh 'lowcap.stats.*'
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+venv="${MUTMUT_VENV:-/opt/mutvenv}"
+scratch="${MUTATION_DIR:-/tmp/lowcap-mutation}"
+if "$venv/bin/python" -c "import lowcap" 2>/dev/null; then
+    echo "$venv has lowcap installed: it would shadow mutmut's mutated copy" >&2
+    exit 1
+fi
+mkdir -p "$scratch"
+# The checkout without its outputs; an earlier mutants/ stays, so mutmut reruns only what changed.
+tar -C "$repo" --exclude=./results --exclude=./.snakemake --exclude=./mutants --exclude=./.git -cf - . \
+    | tar -C "$scratch" -xf -
+cd "$scratch"
+# One child: the tests train small networks and already use every core torch is given.
+"$venv/bin/mutmut" run --max-children 1 "$@" || true
+"$venv/bin/mutmut" export-cicd-stats
+cat mutants/mutmut-cicd-stats.json
