@@ -121,36 +121,26 @@ def pool(mnist_mirror) -> tuple[np.ndarray, np.ndarray]:
     return load_pool(*(mnist_mirror.path / f"{stem}.gz" for stem in TEST_POOL_FILES))
 
 
-# The tiny config of the end-to-end tests: 2 studies x 2 pairs x 2 widths x 2 seeds x a few epochs.
-STUDIES, PAIRS, WIDTHS, SEEDS, EPOCHS = ["released", "explicit"], ["0-1", "4-9"], [2, 8], [0, 1], 4
-# The CNN baseline's studies (config.yaml configures them, so every config has them), 2 channel counts.
-CNN_STUDIES, CHANNELS = ["released-cnn", "explicit-cnn"], [1, 2]
+# The tiny config of the end-to-end tests and the one-minute demo (.test/config.yaml): 2 MLP and
+# 2 CNN studies x 2 pairs x 2 widths (channels) x 2 seeds x a few epochs.
+TINY_CONFIG = REPO / ".test" / "config.yaml"
+
+
+def _tiny() -> dict:
+    import yaml
+
+    return yaml.safe_load(TINY_CONFIG.read_text())
+
+
+_TINY = _tiny()
+STUDIES = [s for s, v in _TINY["studies"].items() if v.get("architecture", "mlp") != "cnn"]
+CNN_STUDIES = [s for s, v in _TINY["studies"].items() if v.get("architecture", "mlp") == "cnn"]
+PAIRS, WIDTHS, SEEDS, CHANNELS = _TINY["pairs"], _TINY["widths"], _TINY["seeds"], _TINY["cnn"]["channels"]
+EPOCHS = _TINY["studies"][STUDIES[0]]["training"]["epochs"]
 
 
 def tiny_config(mirror: Mirror) -> dict:
-    sha = {"sha256": mirror.sha256} if mirror.sha256 else {}
-    single_model = {"pair": "4-9", "width": 8, "seed": 0, "sparsity": 95, "scope": "layer"}
-    return {
-        "studies": {**{name: {"dataset": "mnist", "pool": "test", "training": {"preset": name, "epochs": EPOCHS}}
-                       for name in STUDIES},
-                    **{name: {"architecture": "cnn", "dataset": "mnist", "pool": "test",
-                              "training": {"preset": name.removesuffix("-cnn"), "epochs": EPOCHS}}
-                       for name in CNN_STUDIES}},
-        "data": {"mnist": {"mirror": str(mirror.path), **sha}},
-        "pairs": PAIRS,
-        "widths": WIDTHS,
-        "seeds": SEEDS,
-        "cnn": {"channels": CHANNELS},
-        "lr_sweep": {"pair": "4-9", "lrs": [0.01, 0.03]},
-        "pruning": {"schemes": {"per-layer": {"levels": [50, 95], "scope": "layer"},
-                                "as-released": {"levels": [0.5, 0.95], "scope": "layer"}}},
-        "dead_neurons": {"scheme": "per-layer", "sparsity": 95, "paper_rows": [{"pair": "4-9", "width": 8}]},
-        "robustness": {"pairs": None, "widths": None, "noise_sigmas": [0.3], "occlusion_size": 7,
-                       "example_sigma": 0.3, "example_pair": None},
-        "tsne": {**single_model, "perplexity": 10, "random_state": 0, "knn_k": 10},
-        "saliency": {**single_model, "epsilon": 0.01},
-        "imp": {"rate": 0.5, "rounds": 2, "finetune_epochs": 2, "tolerance_points": 1},
-        "mutual_info": {"sparsity": 95, "scope": "layer", "n_neighbors": 3, "random_state": 0},
-        "saliency_shift": {"n_images": 2, "epsilon": 0.01},
-        "budget": {"study": "released", "epochs": [2]},
-    }
+    """.test/config.yaml with this session's mirror (absolute; with its digests when synthetic)."""
+    config = _tiny()
+    config["data"]["mnist"] = {"mirror": str(mirror.path), **({"sha256": mirror.sha256} if mirror.sha256 else {})}
+    return config

@@ -223,6 +223,7 @@ def test_a_change_to_pruning_code_reruns_exactly_the_pruning_jobs(run_dir, tmp_p
         "study_manifest": n_studies + n_cnn,
         "mlp_vs_cnn": n_cnn,  # it reads the max-sparsity tables
         "claims_table": 1,
+        "verdict_matrix": 1,  # reads the claims table
         "findings": 1,
         "all": 1,
     }
@@ -292,16 +293,80 @@ def test_every_output_file_is_bit_identical_on_a_rerun(run_dir, tmp_path):
     assert not differing, differing[:20]
 
 
-def test_the_report_holds_every_figure_of_every_study(run_dir):
+@pytest.fixture(scope="module")
+def report_html(run_dir) -> Path:
     result = snakemake(run_dir, "--report", str(run_dir / "report.html"))
     assert result.returncode == 0, result.stderr[-3000:]
-    html = (run_dir / "report.html").read_text()
+    return run_dir / "report.html"
+
+
+def test_the_report_holds_every_figure_of_every_study(report_html):
+    html = report_html.read_text()
     assert "The paper&#x27;s claims, measured per study" in html or "The paper's claims, measured per study" in html
     for study in STUDIES:
         for stem in FIGURES:
             assert f"results/{study}/figures/{stem}.png" in html, (study, stem)
         for stem in TABLES:
             assert f"results/{study}/tables/{stem}.csv" in html, (study, stem)
+
+
+# Chromium's flags for a sandboxed, offline, headless run (Playwright drives Debian's chromium:
+# no browser download).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# The first page's layout, measured in the browser: the heading's top, the matrix image's natural
+# width, the page's scroll width, and the boxes of the description and the rule graph.
+LAYOUT_JS = """() => {
+  const h1 = document.querySelector('.prose h1');
+  const img = document.querySelector('img[src^="data:image/png"]');
+  const box = el => { if (!el) return null; const r = el.getBoundingClientRect();
+                      return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; };
+  const desc = h1 && h1.closest('.prose');
+  const graph = document.querySelector('#rulegraph canvas, #rulegraph svg');
+  return {heading: h1 && h1.textContent, heading_box: box(h1), image_width: img ? img.naturalWidth : 0,
+          image_box: box(img), scroll_width: document.documentElement.scrollWidth,
+          inner_width: window.innerWidth, inner_height: window.innerHeight,
+          desc_box: box(desc), graph_box: box(graph)};
+}"""
+
+
+def first_page_layout(report: Path, width: int, height: int, screenshot: Path) -> dict:
+    """The report's first page in a real headless chromium at width x height."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"the browser test needs Debian's chromium at {CHROMIUM}: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(report.as_uri())
+        page.wait_for_selector(".prose h1")
+        page.wait_for_function("() => { const i = document.querySelector('img[src^=\"data:image/png\"]');"
+                               " return i && i.complete; }")
+        page.wait_for_timeout(500)  # the rule graph (vega) draws after the page loads
+        layout = page.evaluate(LAYOUT_JS)
+        page.screenshot(path=str(screenshot))
+        browser.close()
+    return layout
+
+
+def overlap(a: dict, b: dict) -> bool:
+    return a["left"] < b["right"] - 1 and b["left"] < a["right"] - 1 and a["top"] < b["bottom"] - 1 \
+        and b["top"] < a["bottom"] - 1
+
+
+@pytest.mark.parametrize("width, height", [(1400, 900), (1400, 2200), (2400, 900)])
+def test_the_report_opens_on_a_readable_verdict_matrix(report_html, width, height):
+    layout = first_page_layout(report_html, width, height, report_html.parent / f"report_{width}x{height}.png")
+    assert layout["heading"].startswith("The paper"), layout
+    # The heading is on screen, at the top (Snakemake centres its home page: a tall one loses its top).
+    assert 0 <= layout["heading_box"]["top"] < height / 3, layout
+    assert layout["image_width"] > 0, layout  # the matrix image loaded
+    assert layout["scroll_width"] <= layout["inner_width"], layout  # nothing overflows the page width
+    assert layout["image_box"]["right"] <= width, layout
+    if layout["graph_box"]:  # the rule graph beside the text, not over it
+        assert not overlap(layout["desc_box"], layout["graph_box"]), layout
 
 
 VERDICTS = {"reproduced", "partly", "not reproduced", "inconclusive", "not testable", "supported", "not supported"}

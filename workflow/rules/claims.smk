@@ -52,6 +52,41 @@ rule claims_table:
         "../scripts/claims_table.py"
 
 
+rule verdict_matrix:
+    """Claims x studies coloured by verdict; the report's first page around it and the full
+    claims table as a page of its own."""
+    input:
+        csv=rules.claims_table.output.csv,
+        rst=rules.claims_table.output.rst,
+    output:
+        png=report(
+            "results/figures/verdict_matrix.png",
+            caption="../report/verdict_matrix.rst",
+            category="Claims",
+        ),
+        pdf="results/figures/verdict_matrix.pdf",
+        csv="results/figures/verdict_matrix.csv",
+        html=report(
+            "results/claims.html",
+            caption="../report/claims_html.rst",
+            category="Claims",
+        ),
+        home="results/report_home.rst",
+    log:
+        "results/logs/verdict_matrix.log",
+    conda:
+        ENV
+    resources:
+        mem_mb=500,
+        runtime=10,
+    params:
+        studies=lambda wc: list(SETTINGS.studies),
+        confidence=lambda wc: SETTINGS.claims["confidence"],
+        code=code_digest("lowcap.figures.verdict_matrix"),
+    script:
+        "../scripts/verdict_matrix.py"
+
+
 rule budget_figure:
     """Minimum width per pair against the training budget (the budget studies and their base)."""
     input:

@@ -1,0 +1,1 @@
+"""Figures: each module draws one figure family from tables only (never torch)."""
