@@ -507,3 +507,27 @@ def comparison_inputs(wildcards):
         study = comparison_study(name)
         files += study["histories"] + list(study["max_sparsity"].values())
     return files
+
+
+# ---------------------------------------------------------------- grids of the checked table reads
+
+
+def pruning_grid(wc, scheme):
+    """The rows a scheme's pair table holds (pruning_pair's params), checked when it is read."""
+    study = study_of(wc)
+    return {
+        "widths": list(study.widths),
+        "seeds": SEEDS,
+        "scope": study.scheme(scheme).scope,
+        "levels": list(study.pruning_levels(scheme)),
+    }
+
+
+def saliency_shift_grid(wc):
+    """The rows a saliency_shift_pair table holds (its params), checked when it is read."""
+    robustness = study_of(wc).robustness
+    return {
+        "widths": list(robustness.widths),
+        "seeds": SEEDS,
+        "sigmas": list(robustness.noise_sigmas),
+    }

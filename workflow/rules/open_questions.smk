@@ -161,16 +161,6 @@ rule mutual_info_figure:
         "../scripts/mutual_info_figure.py"
 
 
-def saliency_shift_grid(wc):
-    """The rows a saliency_shift_pair table holds (its params), checked when it is read."""
-    robustness = study_of(wc).robustness
-    return {
-        "widths": list(robustness.widths),
-        "seeds": SEEDS,
-        "sigmas": list(robustness.noise_sigmas),
-    }
-
-
 rule saliency_shift_pair:
     """Saliency maps (the paper's method and Captum's gradient) on clean, noisy and occluded
     validation images: rank correlation with the clean map, and the F1 drop, per checkpoint.

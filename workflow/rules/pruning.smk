@@ -2,17 +2,6 @@
 # pruning scheme of the study side by side: results/{study}/pruning/{scheme}/, fig4_{scheme}_*.
 
 
-def pruning_grid(wc, scheme):
-    """The rows a scheme's pair table holds (pruning_pair's params), checked when it is read."""
-    study = study_of(wc)
-    return {
-        "widths": list(study.widths),
-        "seeds": SEEDS,
-        "scope": study.scheme(scheme).scope,
-        "levels": list(study.pruning_levels(scheme)),
-    }
-
-
 rule pruning_pair:
     """Every checkpoint of one pair pruned once by weight magnitude at every level of a scheme, no
     retraining; achieved sparsity, validation loss/F1/AUC and dead units. Level 0 is unpruned.
