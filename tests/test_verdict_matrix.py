@@ -125,3 +125,14 @@ def test_the_first_page_is_short_and_embeds_the_matrix(tmp_path):
     assert "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode() in text
     assert "<claims.html_>`_" in text and "released-cnn" in text
     assert len([line for line in text.splitlines() if line.strip()]) < 16  # no table on the first page
+
+
+def test_rows_whose_shortened_texts_collide_are_told_apart_by_their_claim_id():
+    text = "one-shot magnitude pruning (per-layer) keeps F1 at {} sparsity: every (pair, width) interval is above -2 F1 points"
+    labels = pd.DataFrame({"claim": [text.format("95%"), text.format("99%"), "short claim"],
+                           "claim_id": ["pruning_per-layer_95", "pruning_per-layer_99", "short"]})
+    assert vm.short_label(labels["claim"][0]) == vm.short_label(labels["claim"][1])  # the case being fixed
+    got = vm.row_labels(labels)
+    assert len(set(got)) == 3 and got[2] == "short claim"
+    assert got[0].endswith("[pruning_per-layer_95]") and got[1].endswith("[pruning_per-layer_99]")
+    assert all(len(g) <= vm.MAX_LABEL for g in got)

@@ -74,6 +74,15 @@ def short_label(text: str) -> str:
     return text[: MAX_LABEL - tail - 1].rstrip() + "…" + text[-tail:].lstrip()
 
 
+def row_labels(labels: pd.DataFrame) -> list[str]:
+    """short_label of each row's claim; where two rows would read the same (claims that differ only
+    in the middle of their text, e.g. the 95% and 99% pruning claims), the claim id ends the label."""
+    short = [short_label(c) for c in labels["claim"]]
+    clash = {t for t in short if short.count(t) > 1}
+    return [f"{c[: MAX_LABEL - len(cid) - 4].rstrip()}… [{cid}]" if t in clash else t
+            for t, c, cid in zip(short, labels["claim"], labels["claim_id"])]
+
+
 def plot(table: pd.DataFrame, png, pdf, title: str) -> None:
     plt = plots.pyplot()
     from matplotlib.patches import Patch, Rectangle
@@ -97,7 +106,7 @@ def plot(table: pd.DataFrame, png, pdf, title: str) -> None:
                   fontsize=8.5)
     ax.xaxis.tick_top()
     labels = table.drop_duplicates("row").sort_values("row")
-    ax.set_yticks([r + 0.5 for r in labels["row"]], [short_label(c) for c in labels["claim"]], fontsize=7.5)
+    ax.set_yticks([r + 0.5 for r in labels["row"]], row_labels(labels), fontsize=7.5)
     ax.tick_params(length=0, pad=2)
     for side in ax.spines.values():
         side.set_visible(False)
