@@ -32,6 +32,7 @@ HOST_ONLY = {
     "snakemake-executor-plugin-slurm": "used by the snakemake process that submits jobs",
     "pytest": "the test suite",
     "snakefmt": "formats the rule files (CI's lint)",
+    "playwright": "drives the headless browser of the report test (tests/test_pipeline.py)",
 }
 
 
