@@ -153,7 +153,8 @@ def test_failing_job_writes_its_traceback_to_its_own_log(run_dir, tmp_path):
     result = snakemake(work, "results/released/figures/figA_curves_0-1.png", "--forcerun", "training_curves_figure")
     assert result.returncode != 0
     log = (work / "results/logs/released/training_curves_figure/0-1.log").read_text()
-    assert "Traceback (most recent call last)" in log and "KeyError: 'pair'" in log
+    # The checked reader names the broken file and what is wrong with it (no bare KeyError).
+    assert "Traceback (most recent call last)" in log and "metrics/0-1.csv lacks the columns" in log
 
 
 def test_bad_config_fails_before_any_job_and_keeps_results(run_dir):
@@ -220,6 +221,10 @@ def test_a_change_to_pruning_code_reruns_exactly_the_pruning_jobs(run_dir, tmp_p
         "saliency_shift_pair": n_studies * n_pairs,
         "saliency_shift_figure": n_studies * n_pairs,
         "saliency_shift_table": n_studies,
+        # IMP prunes with lowcap.pruning's rule (one rounding for one-shot and every IMP round).
+        "imp_pair": n_studies * n_pairs,
+        "imp_figure": n_studies * n_pairs,
+        "imp_summary": n_studies,
         "study_manifest": n_studies + n_cnn,
         "mlp_vs_cnn": n_cnn,  # it reads the max-sparsity tables
         "claims_table": 1,
