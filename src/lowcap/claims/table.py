@@ -1,5 +1,6 @@
 """The claims table as people read it: results/claims.md (Markdown), results/claims.rst (the
-report's first page), and the README's generated block.
+full table, which the report shows one click from its verdict-matrix first page), and the
+README's generated block.
 
 Both documents have one row per claim and ONE column per study, whose cell is
 "**verdict** · value [interval]" (a not-testable cell shows its verdict and why), then the test,
@@ -100,7 +101,7 @@ def _rst_cell(text) -> str:
 
 
 def rst(long: pd.DataFrame, families: dict[str, str], confidence: float) -> str:
-    """The HTML report's first page: what lowcap is, and the claims table (RST list-tables)."""
+    """The full claims table for the HTML report (RST list-tables), with what lowcap is."""
     studies = list(dict.fromkeys(long["study"]))
     lines = [
         "The paper's claims, measured per study",
