@@ -5,8 +5,8 @@ from pathlib import Path
 from snakemake.utils import min_version
 from snakemake_interface_executor_plugins.settings import ExecMode
 
-from lowcap.data import DataError, check_mirror, pool_files
-from lowcap.settings import ConfigError, load_settings, read_yaml
+from lowcap.core.data import DataError, check_mirror, pool_files
+from lowcap.core.settings import ConfigError, load_settings, read_yaml
 from lowcap.verify import lock_message, will_lock
 
 min_version("9.0")
@@ -20,7 +20,7 @@ if workflow.exec_mode == ExecMode.DEFAULT and will_lock(sys.argv):
         raise WorkflowError(_lock_message)
 
 # A YAML error in the defaults, named with its line (Snakemake's own message names neither; it
-# reads --configfile files before this code runs: `python3 -m lowcap.settings FILE` checks those).
+# reads --configfile files before this code runs: `python3 -m lowcap.core.settings FILE` checks those).
 try:
     read_yaml(Path(workflow.basedir) / "config.yaml")
 except ConfigError as err:

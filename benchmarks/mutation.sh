@@ -5,7 +5,7 @@
 # would shadow that copy, so this runs mutmut from a Python environment WITHOUT lowcap installed
 # ($MUTMUT_VENV, default /opt/mutvenv), in a scratch copy of the checkout ($MUTATION_DIR, default
 # /tmp/lowcap-mutation) so that mutants/ never lands in the checkout.
-# Usage: benchmarks/mutation.sh [mutant glob ...]   e.g. benchmarks/mutation.sh 'lowcap.stats.*'
+# Usage: benchmarks/mutation.sh [mutant glob ...]   e.g. benchmarks/mutation.sh 'lowcap.core.stats.*'
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 venv="${MUTMUT_VENV:-/opt/mutvenv}"

@@ -14,8 +14,8 @@ import torch
 from sklearn.metrics import f1_score, roc_auc_score
 from torch.utils.data import DataLoader, TensorDataset
 
-from lowcap.data import load_pool, pair_data
-from lowcap.model import MLP, init_params
+from lowcap.core.data import load_pool, pair_data
+from lowcap.core.model import MLP, init_params
 
 images, labels, pair, width, seed, out = sys.argv[1:7]
 width, seed = int(width), int(seed)

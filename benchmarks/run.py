@@ -42,7 +42,7 @@ FASHION = Path("/usr/share/datasets/fashion-mnist")
 
 def load_config(*names: str) -> dict:
     """config.yaml updated by each named config, as `snakemake --configfile` merges them."""
-    from lowcap.settings import merge_files
+    from lowcap.core.settings import merge_files
 
     return merge_files([REPO / "config.yaml", *(REPO / name for name in names)])
 
@@ -145,9 +145,9 @@ def roofline(config: dict, study: str) -> dict:
     (minibatches included), one thread."""
     import torch
 
-    from lowcap.data import load_pool, pair_data
-    from lowcap.settings import protocol
-    from lowcap.train import train_bank
+    from lowcap.core.data import load_pool, pair_data
+    from lowcap.core.settings import protocol
+    from lowcap.core.train import train_bank
 
     torch.set_num_threads(1)
     d = pair_data(*load_pool(MNIST / "t10k-images-idx3-ubyte.gz", MNIST / "t10k-labels-idx1-ubyte.gz"), "4-9", 0)
@@ -194,14 +194,14 @@ def masked_roofline(config: dict, study: str) -> dict:
     """GFLOP/s of the IMP branch's masked fine-tuning against torch.mm on the same shapes, one thread:
     the one-shot+ft bank of one (pair, seed) (every width, both scopes, every level, and the dense
     control), trained for the study's fine-tuning epochs with the masks held and the first and last
-    epoch scored, as lowcap.imp runs it."""
+    epoch scored, as lowcap.analyses.imp runs it."""
     import torch
 
-    from lowcap import imp
-    from lowcap.data import load_pool, pair_data
-    from lowcap.model import Bank, init_params
-    from lowcap.settings import protocol
-    from lowcap.train import run_bank
+    from lowcap.analyses import imp
+    from lowcap.core.data import load_pool, pair_data
+    from lowcap.core.model import Bank, init_params
+    from lowcap.core.settings import protocol
+    from lowcap.core.train import run_bank
 
     torch.set_num_threads(1)
     d = pair_data(*load_pool(MNIST / "t10k-images-idx3-ubyte.gz", MNIST / "t10k-labels-idx1-ubyte.gz"), "4-9", 0)

@@ -67,7 +67,7 @@ def cpu_jobs(monkeypatch):
 @pytest.fixture
 def drawn(monkeypatch):
     """The figures the plotting functions hand to plots.save, kept open for inspection."""
-    from lowcap import plots
+    from lowcap.figures import plots
 
     figures = []
     monkeypatch.setattr(plots, "save", lambda fig, png, pdf=None: figures.append(fig))
@@ -105,7 +105,7 @@ def pool_paths(mirror: Mirror) -> tuple[str, str]:
 
 def make_meta(pair: str, width: int, seed: int, split_digest: str, study: str = "test", **protocol):
     """Checkpoint metadata for a hand-made checkpoint in the tests."""
-    from lowcap.model import CheckpointMeta
+    from lowcap.core.model import CheckpointMeta
 
     proto = {"preset": "released", "lr": 0.03, "epochs": 100, "batch_size": "full", "init": "normal",
              "init_std": 0.1, **protocol}
@@ -116,7 +116,7 @@ def make_meta(pair: str, width: int, seed: int, split_digest: str, study: str = 
 
 @pytest.fixture(scope="session")
 def pool(mnist_mirror) -> tuple[np.ndarray, np.ndarray]:
-    from lowcap.data import load_pool
+    from lowcap.core.data import load_pool
 
     return load_pool(*(mnist_mirror.path / f"{stem}.gz" for stem in TEST_POOL_FILES))
 

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lowcap import capacity
+from lowcap.analyses import capacity
 
 
 def history(rows):
@@ -49,7 +49,7 @@ def test_minimum_capacity_every_seed_and_mean():
 
 def test_success_is_strictly_above_the_threshold_everywhere():
     """F1 of exactly 0.90 is not a success, for minimum capacity and for max sparsity alike."""
-    from lowcap import pruning
+    from lowcap.analyses import pruning
 
     assert not capacity.succeeds(0.90) and capacity.succeeds(0.9000001)
     per_seed = capacity.per_seed_f1(history([("4-9", 2, 0, "val", [0.90]), ("4-9", 4, 0, "val", [0.91])]))
@@ -69,7 +69,7 @@ def test_check_grid_refuses_an_old_grid():
 
 
 def write_histories(tmp_path, pairs=("4-9",), widths=(2, 4), seeds=(0, 42), epochs=3) -> list[str]:
-    from lowcap.tables import write_table
+    from lowcap.core.tables import write_table
 
     paths = []
     for pair in pairs:

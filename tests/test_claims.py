@@ -12,7 +12,7 @@ from lowcap import claims
 from lowcap.claims import capacity, registry, robustness, table
 from lowcap.claims.registry import (FAVOUR, INCONCLUSIVE, NOT_REPRODUCED, NOT_TESTABLE, PARTLY, REPRODUCED,
                                     TEST_POOL_NOTE, Study)
-from lowcap.stats import Capacity
+from lowcap.core.stats import Capacity
 
 RULES = {"confidence": 0.95, "alpha": 0.05, "bootstrap_resamples": 500, "capacity_split": "val",
          "capacity_statistic": "best_f1", "strict_success_points": 1, "noise_sigma": 0.3, "occlusion_size": 7,
@@ -390,7 +390,7 @@ def test_claims_return_only_verdicts_of_their_kind_and_untestable_studies_say_wh
 
 def test_the_job_reads_every_input_key_into_the_studys_tables(tmp_path):
     from lowcap.jobs.claims import read_study
-    from lowcap.tables import save_npz
+    from lowcap.core.tables import save_npz
 
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
     pd.DataFrame({"pair": ["0-1"], "x": [1]}).to_csv(a, index=False)
@@ -463,7 +463,7 @@ def test_main_writes_the_claims_into_the_readme_and_the_findings_into_their_page
 def test_long_table_carries_each_estimate_and_its_n():
     """Added by mutation testing: the long CSV holds the estimate behind each verdict (value,
     interval, n, missing units) and leaves those cells empty for a row without one."""
-    from lowcap.stats import Estimate
+    from lowcap.core.stats import Estimate
 
     est = Estimate(0.4, 0.1, 0.7, 9, "seeds", "t interval", n_missing=2)
     with_estimate = registry.Result("a", "a", "—", INCONCLUSIVE, "0.4", "t", "null", "9 seeds", estimate=est)

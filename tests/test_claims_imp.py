@@ -19,7 +19,7 @@ EPOCHS = 30
 
 def table(imp=-0.005, one_shot=-0.2, one_shot_ft=-0.05, noise=0.0, seeds=3, pairs=("0-1", "4-9"),
           widths=(4, 8, 16), control_gain=0.01, at=None, seed=0):
-    """An IMP table as lowcap.imp.run_pair writes it. Each method's F1 is its reference plus its
+    """An IMP table as lowcap.analyses.imp.run_pair writes it. Each method's F1 is its reference plus its
     offset plus noise: IMP and one-shot+ft against the control at their budget (the dense F1 plus
     control_gain per round), one-shot against the dense F1. `at` {round: offsets} overrides the
     offsets at a round (default: the same at every round)."""

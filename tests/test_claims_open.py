@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lowcap import mutual_info, saliency_shift
+from lowcap.analyses import mutual_info, saliency_shift
 from lowcap.claims import mutual_info as mi_claims
 from lowcap.claims import saliency_shift as shift_claims
 from lowcap.claims.registry import (FAVOUR, INCONCLUSIVE, NOT_SUPPORTED, NOT_TESTABLE, SUPPORTED, REGISTRY, Study)
@@ -161,7 +161,7 @@ def test_mi_kept_gives_each_verdict_on_its_evidence(slope, noise, expected):
 
 
 def test_mi_kept_rule_reads_the_whole_interval():
-    from lowcap.stats import Estimate
+    from lowcap.core.stats import Estimate
 
     est = lambda lo, v, hi: Estimate(v, lo, hi, 9, "networks", "test")  # noqa: E731
     assert mi_claims.rho_verdict(est(0.01, 0.2, 0.4)) == SUPPORTED

@@ -244,7 +244,7 @@ def test_reasoning_the_other_image_null_decides_alone():
 
 
 def test_reasoning_verdict_needs_every_null_beaten():
-    from lowcap.stats import Estimate
+    from lowcap.core.stats import Estimate
 
     est = lambda v, lo, hi: Estimate(v, lo, hi, 4, "images", "t")  # noqa: E731
     high, above, spans, below = est(0.9, 0.85, 0.95), est(0.5, 0.4, 0.6), est(0.05, -0.1, 0.2), est(-0.3, -0.4, -0.2)

@@ -6,10 +6,10 @@ import pytest
 import torch
 
 from conftest import make_meta
-from lowcap.cnn import CNN, POSITIONS, init_params, parameter_count
-from lowcap.cnn_train import CNNBank, patches, train_cnn_bank
-from lowcap.model import MLP, load_checkpoint, save_checkpoint
-from lowcap.protocol import Protocol
+from lowcap.core.cnn import CNN, POSITIONS, init_params, parameter_count
+from lowcap.core.cnn_train import CNNBank, patches, train_cnn_bank
+from lowcap.core.model import MLP, load_checkpoint, save_checkpoint
+from lowcap.core.protocol import Protocol
 
 
 def toy(n=160, seed=0):
@@ -116,7 +116,7 @@ def test_cnn_checkpoint_loads_with_weights_only(tmp_path):
 
 def test_an_mlp_checkpoint_without_architecture_still_loads(tmp_path):
     """Checkpoints written before the CNN baseline have no `architecture` key: MLPs."""
-    from lowcap.model import init_params as mlp_params
+    from lowcap.core.model import init_params as mlp_params
 
     meta = make_meta("4-9", 2, 0, "abc").__dict__
     meta.pop("architecture")
@@ -128,7 +128,7 @@ def test_an_mlp_checkpoint_without_architecture_still_loads(tmp_path):
 def test_a_cnn_study_takes_the_channel_grid_and_its_analyses():
     from test_settings import SCHEMA, default_config
 
-    from lowcap.settings import ConfigError, load_settings
+    from lowcap.core.settings import ConfigError, load_settings
 
     config = default_config()
     settings = load_settings(config, SCHEMA)
@@ -147,7 +147,7 @@ def test_a_cnn_study_takes_the_channel_grid_and_its_analyses():
 
 
 def test_pruning_a_cnn_counts_both_layers_and_dead_channels():
-    from lowcap.pruning import dead_units, disconnected_units, prune_copy, weight_sparsity
+    from lowcap.analyses.pruning import dead_units, disconnected_units, prune_copy, weight_sparsity
 
     model = CNN(4)
     model.load_state_dict(init_params(4, 0, "normal", 0.1))
@@ -166,7 +166,7 @@ def test_pruning_a_cnn_counts_both_layers_and_dead_channels():
 
 
 def test_robustness_of_cnns_equals_each_models_forward():
-    from lowcap.robustness import corrupted_sets, evaluate_model_corruptions
+    from lowcap.analyses.robustness import corrupted_sets, evaluate_model_corruptions
 
     x, y = toy(30, seed=2)
     models = []
@@ -177,7 +177,7 @@ def test_robustness_of_cnns_equals_each_models_forward():
     table = evaluate_model_corruptions(models, [1, 3], x, y, [0.3], 7, seed=0)
     assert len(table) == 2 * 3 and set(table.corruption) == {"clean", "noise", "occlusion"}
     sets = corrupted_sets(torch.as_tensor(x), [0.3], 7, 0)
-    from lowcap.metrics import evaluate
+    from lowcap.core.metrics import evaluate
 
     with torch.no_grad():
         f1 = evaluate(models[1](sets[1][2]).unsqueeze(1), torch.as_tensor(y))["f1"].item()
@@ -221,7 +221,7 @@ def test_claims_of_a_cnn_study_judge_what_a_cnn_can_be_judged_on():
 def test_the_initial_weights_of_one_channel_count_are_no_copy_of_another_ones_and_are_normal():
     """Issue 15, finding 10: in `released-cnn`'s Fig. 3 the pairs dip at C = 3. Not a shared or a
     degenerate draw: each (C, seed) draws N(0, 0.1^2) weights from one generator seeded with the seed
-    (as the MLP's: lowcap.model.draw_weights), and C = 3's are neither the first channels of a wider
+    (as the MLP's: lowcap.core.model.draw_weights), and C = 3's are neither the first channels of a wider
     draw nor a narrower draw plus a channel. The draws of one seed overlap by design only where
     torch's normal_ makes them: it fills 16-value Box-Muller blocks and redraws the last 16 when 9C
     is not a multiple of 16, so C = 3's first channel and two more weights are those of every C >= 4

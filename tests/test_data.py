@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import TEST_POOL_FILES, idx_bytes
-from lowcap import data
+from lowcap.core import data
 
 
 def test_parse_idx_roundtrip_and_shape():
@@ -291,7 +291,7 @@ def test_a_wrong_sha256_is_refused_before_any_job(tmp_path):
     deleting the verified file; the job then failed, and the data was gone. Now the config is
     refused before any job, naming the key and the checksum the file has."""
     from conftest import REPO, write_synthetic_mirror
-    from lowcap.settings import ConfigError, load_settings, merge_files
+    from lowcap.core.settings import ConfigError, load_settings, merge_files
 
     sha = write_synthetic_mirror(tmp_path / "mirror")
     config = merge_files([REPO / "config.yaml"])

@@ -1,4 +1,4 @@
-"""The generated findings (lowcap.findings) and the arithmetic the README's prose states.
+"""The generated findings (lowcap.claims.findings) and the arithmetic the README's prose states.
 
 Each renderer's test draws its input table at random (two seeds) and checks every number it
 renders against that table, recomputed here with pandas/numpy: a renderer that returned fixed
@@ -13,9 +13,10 @@ import pandas as pd
 import pytest
 import torch
 
-from lowcap import findings, pruning
-from lowcap.metrics import evaluate
-from lowcap.model import MLP, init_params
+from lowcap.claims import findings
+from lowcap.analyses import pruning
+from lowcap.core.metrics import evaluate
+from lowcap.core.model import MLP, init_params
 
 SEEDS = [0, 1]
 
@@ -61,7 +62,7 @@ def test_per_layer_95_prunes_every_output_weight_up_to_10_and_all_but_one_up_to_
 
 
 def test_f1_of_always_predicting_the_higher_class_on_a_balanced_split_is_two_thirds():
-    # The README's 2/3: lowcap's F1 (lowcap.metrics) of a constant prediction on a balanced split,
+    # The README's 2/3: lowcap's F1 (lowcap.core.metrics) of a constant prediction on a balanced split,
     # and 0 (not NaN) for a model that never predicts the higher class.
     y = torch.tensor([0.0, 1.0] * 50)
     logits = torch.stack([torch.full((100,), 3.0), torch.full((100,), -3.0)], dim=1)
@@ -279,7 +280,7 @@ def test_mutual_information_section_shows_each_pairs_numbers_and_what_they_rest_
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_saliency_shift_section_shows_the_within_stratum_test_of_every_method(seed):
-    from lowcap.saliency_shift import CHECKPOINT
+    from lowcap.analyses.saliency_shift import CHECKPOINT
 
     rng = np.random.default_rng(seed)
     rows = [{"pair": pair, "method": method, "scope": scope, "mean_rho": rng.uniform(-1, 1),

@@ -1,4 +1,4 @@
-"""Iterative magnitude pruning with fine-tuning (lowcap.imp), against torch's own pruning, a plain
+"""Iterative magnitude pruning with fine-tuning (lowcap.analyses.imp), against torch's own pruning, a plain
 autograd training loop, and hand-built models whose right answer is known."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 import torch
 
-from lowcap import imp, pruning
-from lowcap.data import PairData
-from lowcap.model import MLP, init_params
-from lowcap.protocol import Protocol
-from lowcap.train import run_bank, train_bank
+from lowcap.analyses import imp, pruning
+from lowcap.core.data import PairData
+from lowcap.core.model import MLP, init_params
+from lowcap.core.protocol import Protocol
+from lowcap.core.train import run_bank, train_bank
 
 from test_train import separable_toy
 
@@ -177,7 +177,7 @@ def test_every_round_fine_tunes_on_a_fresh_batch_order(monkeypatch):
         seen.append(seed)
         return run_bank(bank, lrs, seed, *args, **kwargs)
 
-    monkeypatch.setattr("lowcap.train.run_bank", recording)
+    monkeypatch.setattr("lowcap.core.train.run_bank", recording)
     imp.run_seed(loaded, [50, 75, 90], 1, Protocol(lr=0.5, epochs=3, batch_size=32, init="normal", init_std=0.1),
                  d, 42)
     assert seen == [imp.shuffle_seed(42, s) for s in (1, 2, 3)]

@@ -1,5 +1,5 @@
 """Every job that reads an intermediate table checks it for the complete grid its rule's params
-ask for (lowcap.tables.read_table): a table missing a row, or cut mid-line, stops the job naming
+ask for (lowcap.core.tables.read_table): a table missing a row, or cut mid-line, stops the job naming
 the file (issue 16, finding 1). One case per reader; each builds the table its writer writes."""
 
 from __future__ import annotations
@@ -10,15 +10,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lowcap import imp, robustness
-from lowcap.saliency import METHODS
-from lowcap.tables import TableError, write_table
+from lowcap.analyses import imp, robustness
+from lowcap.analyses.saliency import METHODS
+from lowcap.core.tables import TableError, write_table
 
 WIDTHS, SEEDS = [2, 4], [0, 42]
 
 
 def pruning_case():
-    from lowcap import pruning
+    from lowcap.analyses import pruning
 
     grid = {"widths": WIDTHS, "seeds": SEEDS, "scope": "layer", "levels": [50, 90]}
     rows = [{"pair": "4-9", "width": w, "seed": s, "scope": "layer", "n_val": 10, "requested_sparsity": level,

@@ -2,11 +2,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lowcap import lr_sweep
+from lowcap.analyses import lr_sweep
 from lowcap.jobs.lr_sweep import lr_sweep_figures
 from lowcap.jobs.train import lr_sweep_seed, train_pair
-from lowcap.train import sweep_models
-from lowcap.protocol import Protocol
+from lowcap.core.train import sweep_models
+from lowcap.core.protocol import Protocol
 
 IMAGES, LABELS = "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"
 

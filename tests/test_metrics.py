@@ -3,7 +3,7 @@ import pytest
 import torch
 from sklearn.metrics import f1_score, log_loss, roc_auc_score
 
-from lowcap.metrics import evaluate
+from lowcap.core.metrics import evaluate
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

@@ -3,9 +3,9 @@ import pytest
 import torch
 
 from conftest import make_meta
-from lowcap.protocol import Protocol
-from lowcap.model import MLP, Bank, CheckpointError, init_params, load_checkpoint, save_checkpoint
-from lowcap.train import train_bank
+from lowcap.core.protocol import Protocol
+from lowcap.core.model import MLP, Bank, CheckpointError, init_params, load_checkpoint, save_checkpoint
+from lowcap.core.train import train_bank
 
 
 def numpy_reference(params, x, y):
@@ -179,7 +179,7 @@ def straightforward_training(width, lr, seed, proto, x, y, xv, yv):
 def test_bank_training_matches_the_straightforward_loop(pool, batch_size):
     """The speed-ups (one wide bank, gradients written out) change only rounding, against the
     textbook loop on real data, full batch and minibatch (the `explicit` path, 7 steps an epoch)."""
-    from lowcap.data import pair_data
+    from lowcap.core.data import pair_data
 
     d = pair_data(*pool, "4-9", 0)
     x, y, xv, yv = d.x_train[:400], d.y_train[:400], d.x_val[:200], d.y_val[:200]

@@ -1,4 +1,4 @@
-"""Per-unit mutual information with the label (lowcap.mutual_info): the estimator on cases of known
+"""Per-unit mutual information with the label (lowcap.analyses.mutual_info): the estimator on cases of known
 MI, the specialization numbers, the unit and network tables on a hand-built MLP, and the figure.
 
 Tolerance of the known-MI cases: 0.03 nats at n = 5000. Over 20 draws of each case below the
@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lowcap import mutual_info as mi_mod
+from lowcap.analyses import mutual_info as mi_mod
 
 LN2 = np.log(2)
 N = 5000
@@ -154,7 +154,7 @@ def hand_built(n: int = 3000, seed: int = 0):
     incoming weights and least of unit 3's; the output weights decrease from unit 0 to unit 3."""
     import torch
 
-    from lowcap.model import MLP
+    from lowcap.core.model import MLP
 
     rng = np.random.default_rng(seed)
     y = rng.integers(0, 2, n)
@@ -178,7 +178,7 @@ def hand_built(n: int = 3000, seed: int = 0):
 def test_unit_table_on_a_hand_built_network(scope):
     import torch
 
-    from lowcap.pruning import prune_copy, weight_sparsity
+    from lowcap.analyses.pruning import prune_copy, weight_sparsity
 
     item = hand_built()
     units = mi_mod.network_unit_table([item], sparsity=50, scope=scope)

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from conftest import CHANNELS, CNN_STUDIES, EPOCHS, PAIRS, REPO, SEEDS, STUDIES, WIDTHS, tiny_config
-from lowcap.model import load_checkpoint
+from lowcap.core.model import load_checkpoint
 
 
 def snakemake(workdir: Path, *args: str, config: str = "tiny.yaml", env: dict | None = None,
@@ -204,7 +204,7 @@ def test_a_change_to_pruning_code_reruns_exactly_the_pruning_jobs(run_dir, tmp_p
     assert result.returncode == 0, result.stderr[-3000:]
     n_studies, n_schemes, n_pairs = len(STUDIES), 2, len(PAIRS)
     n_cnn, n_cnn_schemes = len(CNN_STUDIES), 3  # the CNN studies add a global scheme
-    # Every job that runs lowcap.pruning (t-SNE and saliency prune too), and what depends on them.
+    # Every job that runs lowcap.analyses.pruning (t-SNE and saliency prune too), and what depends on them.
     expected = {
         "pruning_pair": n_studies * n_schemes * n_pairs + n_cnn * n_cnn_schemes * n_pairs,
         "pruning_figures": n_studies * n_schemes * n_pairs + n_cnn * n_cnn_schemes * n_pairs,
@@ -214,14 +214,14 @@ def test_a_change_to_pruning_code_reruns_exactly_the_pruning_jobs(run_dir, tmp_p
         "tsne_figure": n_studies,
         "saliency_cases": n_studies,
         "saliency_figure": n_studies,
-        # MI per unit reads what pruning keeps; the saliency-shift module imports lowcap.saliency,
-        # which imports lowcap.pruning (module granularity: see the README's known limits).
+        # MI per unit reads what pruning keeps; the saliency-shift module imports lowcap.analyses.saliency,
+        # which imports lowcap.analyses.pruning (module granularity: see the README's known limits).
         "mutual_info_pair": n_studies * n_pairs,
         "mutual_info_figure": n_studies,
         "saliency_shift_pair": n_studies * n_pairs,
         "saliency_shift_figure": n_studies * n_pairs,
         "saliency_shift_table": n_studies,
-        # IMP prunes with lowcap.pruning's rule (one rounding for one-shot and every IMP round).
+        # IMP prunes with lowcap.analyses.pruning's rule (one rounding for one-shot and every IMP round).
         "imp_pair": n_studies * n_pairs,
         "imp_figure": n_studies * n_pairs,
         "imp_summary": n_studies,
@@ -422,7 +422,7 @@ def test_a_tolerance_in_the_config_decides_the_verdict(run_dir):
 
 
 def test_cnn_studies_train_prune_and_compare_with_the_mlp(run_dir):
-    from lowcap.cnn import CNN
+    from lowcap.core.cnn import CNN
 
     for study in CNN_STUDIES:
         results = run_dir / f"results/{study}"

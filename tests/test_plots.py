@@ -1,4 +1,4 @@
-"""Shared figure helpers (lowcap.plots): the width encoding, direct labels, the training-curve
+"""Shared figure helpers (lowcap.figures.plots): the width encoding, direct labels, the training-curve
 figure (paper Fig. A) and bit-identical files on a rerun."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lowcap import plots
+from lowcap.figures import plots
 
 PAPER_WIDTHS = [2, 4, 6, 8, 10, 12, 16, 24, 32, 48, 64]
 
@@ -177,7 +177,7 @@ def sparsity_curves(kind: str, end: float | None = None) -> pd.DataFrame:
 
 
 def test_fig4_legend_has_the_reference_line_and_a_cnn_study_says_channels(drawn):
-    from lowcap import pruning
+    from lowcap.analyses import pruning
 
     labels = {"study": "released-cnn", "architecture": "cnn"}
     pruning.plot_sparsity_curves(sparsity_curves("val_f1"), "4-9", "validation F1", "F1 after pruning", "x.png",
@@ -193,7 +193,7 @@ def test_fig4_legend_has_the_reference_line_and_a_cnn_study_says_channels(drawn)
 
 
 def test_fig4_labels_of_lines_that_all_end_at_zero_are_one_label(drawn):
-    from lowcap import pruning
+    from lowcap.analyses import pruning
 
     pruning.plot_sparsity_curves(sparsity_curves("f1_change_pct", end=0.0).assign(
         mean=0.0, min=0.0, max=0.0), "4-9", "% change in F1", "change", "x.png", None, 0.0)
@@ -203,7 +203,7 @@ def test_fig4_labels_of_lines_that_all_end_at_zero_are_one_label(drawn):
 
 
 def test_imp_recovery_legend_explains_colours_and_line_styles(drawn):
-    from lowcap import imp
+    from lowcap.analyses import imp
 
     pairs = ["0-1", "1-7", "5-6", "3-8", "4-9"]
     curves = pd.DataFrame([{"pair": p, "scope": s, "round": r, "stage": st, "mean": 0.9 - 0.1 * r,
@@ -221,7 +221,7 @@ def test_imp_recovery_legend_explains_colours_and_line_styles(drawn):
 
 def test_imp_methods_that_coincide_all_stay_visible(drawn):
     """Three identical curves: drawn thick to thin, large to small markers, and a little apart."""
-    from lowcap import imp
+    from lowcap.analyses import imp
 
     rows = [{"pair": "0-1", "width": 2, "scope": s, "method": m, "round": r, "mean": 0.5, "min": 0.4, "max": 0.6,
              "n_seeds": 3, "achieved_sparsity_pct": 60.0 * r, "budget_epochs": 0, "highlighted": True}
@@ -236,7 +236,7 @@ def test_imp_methods_that_coincide_all_stay_visible(drawn):
 
 
 def test_lr_sweep_colours_a_few_widths_and_marks_the_grid_lr(drawn):
-    from lowcap import lr_sweep
+    from lowcap.analyses import lr_sweep
 
     widths, lrs = [2, 4, 6, 8, 10, 12, 16, 24, 32, 48, 64], [0.001, 0.01, 0.03]
     summary = pd.DataFrame([{"pair": "4-9", "split": "val", "epoch": 100, "width": w, "lr": lr, "n_seeds": 3,
@@ -256,7 +256,7 @@ def test_lr_sweep_colours_a_few_widths_and_marks_the_grid_lr(drawn):
 
 
 def test_mlp_vs_cnn_is_a_grid_with_a_plain_y_label(drawn):
-    from lowcap import compare
+    from lowcap.analyses import compare
 
     pairs = ["0-1", "1-7", "5-6", "3-8", "4-9"]
     curves = pd.DataFrame([{"pair": p, "architecture": a, "study": f"s-{a}", "width": w, "parameters": 100 * w,
@@ -271,7 +271,7 @@ def test_mlp_vs_cnn_is_a_grid_with_a_plain_y_label(drawn):
 
 
 def test_fig8_pruned_row_says_both_models_predictions():
-    from lowcap import saliency
+    from lowcap.analyses import saliency
 
     dense = {"case": "correct 9", "dense": 9}
     row = pd.DataFrame([{"model": "pruned", "case": "correct 9", "true_digit": 9, "predicted_digit": 4,

@@ -82,10 +82,10 @@ JOBS = {  # job, library module and function it calls, the job's keyword argumen
 def test_a_running_job_log_shows_progress(job, tmp_path, monkeypatch):
     import importlib
 
-    from lowcap import evaluation
+    from lowcap.core import evaluation
 
     module_name, function, kwargs = JOBS[job]
-    library = importlib.import_module(f"lowcap.{module_name}")
+    library = importlib.import_module(f"lowcap.analyses.{module_name}")
     job_module = importlib.import_module(f"lowcap.jobs.{module_name}")
     log = tmp_path / "job.log"
     monkeypatch.setattr(evaluation, "load_checked", lambda *a, **k: fake_checkpoints())
@@ -108,7 +108,7 @@ def test_training_logs_a_line_per_seed_before_the_job_ends(mnist_mirror, tmp_pat
         seen.append(log.read_text())
         if seed == 42:
             raise Stop()
-        from lowcap.train import train_bank
+        from lowcap.core.train import train_bank
         return train_bank(widths, [proto.lr] * len(widths), seed, proto, *data_and_device)
 
     proto = {"lr": 0.03, "epochs": 1, "batch_size": None, "init": "normal", "init_std": 0.1}

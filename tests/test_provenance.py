@@ -7,22 +7,22 @@ import pytest
 import torch
 
 from conftest import make_meta, pool_paths
-from lowcap import provenance
-from lowcap.evaluation import CheckpointMismatch, load_checked
+from lowcap.core import provenance
+from lowcap.core.evaluation import CheckpointMismatch, load_checked
 
 
 def test_closures_follow_imports_inside_functions_too():
     train = provenance.module_closure("lowcap.jobs.train")
-    assert {"lowcap.jobs.train", "lowcap.train", "lowcap.model", "lowcap.data", "lowcap.metrics"} <= set(train)
+    assert {"lowcap.jobs.train", "lowcap.core.train", "lowcap.core.model", "lowcap.core.data", "lowcap.core.metrics"} <= set(train)
     # Training does not run the analyses: editing them must not retrain. (It does write its
-    # checkpoint and history through lowcap.tables, the one writer that reports a full disk.)
-    assert not {"lowcap.pruning", "lowcap.capacity", "lowcap.robustness", "lowcap.plots",
-                "lowcap.settings"} & set(train)
-    assert "lowcap.tables" in train
+    # checkpoint and history through lowcap.core.tables, the one writer that reports a full disk.)
+    assert not {"lowcap.analyses.pruning", "lowcap.analyses.capacity", "lowcap.analyses.robustness", "lowcap.figures.plots",
+                "lowcap.core.settings"} & set(train)
+    assert "lowcap.core.tables" in train
     pruning = provenance.module_closure("lowcap.jobs.pruning")
-    assert {"lowcap.pruning", "lowcap.evaluation", "lowcap.capacity"} <= set(pruning)  # evaluation: imported in a function
-    assert "lowcap.pruning" in provenance.module_closure("lowcap.jobs.tsne")  # t-SNE prunes too
-    assert "lowcap.pruning" not in provenance.module_closure("lowcap.jobs.robustness")
+    assert {"lowcap.analyses.pruning", "lowcap.core.evaluation", "lowcap.analyses.capacity"} <= set(pruning)  # evaluation: imported in a function
+    assert "lowcap.analyses.pruning" in provenance.module_closure("lowcap.jobs.tsne")  # t-SNE prunes too
+    assert "lowcap.analyses.pruning" not in provenance.module_closure("lowcap.jobs.robustness")
 
 
 def test_digest_changes_with_the_code_it_covers(tmp_path, monkeypatch):
@@ -32,7 +32,7 @@ def test_digest_changes_with_the_code_it_covers(tmp_path, monkeypatch):
     for cache in (provenance.module_closure, provenance.code_digest):
         cache.cache_clear()
     before = {m: provenance.code_digest(m) for m in ("lowcap.jobs.pruning", "lowcap.jobs.train")}
-    (copy / "pruning.py").write_text((copy / "pruning.py").read_text() + "\n# changed\n")
+    (copy / "analyses" / "pruning.py").write_text((copy / "analyses" / "pruning.py").read_text() + "\n# changed\n")
     for cache in (provenance.module_closure, provenance.code_digest):
         cache.cache_clear()
     assert provenance.code_digest("lowcap.jobs.pruning") != before["lowcap.jobs.pruning"]
@@ -43,8 +43,8 @@ def test_digest_changes_with_the_code_it_covers(tmp_path, monkeypatch):
 
 @pytest.fixture
 def two_checkpoints(tmp_path, mnist_mirror, pool):
-    from lowcap import data
-    from lowcap.model import init_params, save_checkpoint
+    from lowcap.core import data
+    from lowcap.core.model import init_params, save_checkpoint
 
     paths = []
     for seed in (0, 1):
@@ -71,7 +71,7 @@ def test_a_checkpoint_swapped_for_another_seeds_is_refused(two_checkpoints, mnis
 def test_a_checkpoint_of_another_study_or_data_is_refused(two_checkpoints, mnist_mirror, tmp_path):
     with pytest.raises(CheckpointMismatch, match="study 'test'.*expected study 'explicit'"):
         load_checked(two_checkpoints[:1], *pool_paths(mnist_mirror), "explicit", [["4-9", 3, 0]])
-    from lowcap.model import init_params, save_checkpoint
+    from lowcap.core.model import init_params, save_checkpoint
 
     wrong = tmp_path / "wrong.pt"
     save_checkpoint(wrong, init_params(3, 0, "normal", 0.1), make_meta("4-9", 3, 0, "0123456789abcdef"))

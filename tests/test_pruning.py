@@ -1,4 +1,4 @@
-"""One-shot magnitude pruning and dead units (lowcap.pruning): exactness, biases, dead-unit counts,
+"""One-shot magnitude pruning and dead units (lowcap.analyses.pruning): exactness, biases, dead-unit counts,
 the summaries, and the four pruning jobs end to end on tiny checkpoints."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import pytest
 import torch
 
 from conftest import make_meta, pool_paths
-from lowcap import pruning
+from lowcap.analyses import pruning
 from lowcap.jobs.pruning import dead_neurons_table, max_sparsity_table, pruning_figures, pruning_pair
-from lowcap.model import MLP, N_INPUTS
+from lowcap.core.model import MLP, N_INPUTS
 
 LEVELS = [10, 15, 20, 30, 33.3, 40, 50, 80, 90, 95, 99]
 
@@ -112,7 +112,7 @@ def test_random_null_matches_the_achieved_sparsity_layer_by_layer(scope, width, 
 
 
 def test_random_null_of_a_cnn_keeps_its_per_layer_counts():
-    from lowcap.cnn import CNN
+    from lowcap.core.cnn import CNN
 
     torch.manual_seed(0)
     model = CNN(4)
@@ -133,7 +133,7 @@ def test_dead_or_disconnected_counts_every_way_a_unit_is_cut_off():
 
 
 def test_dead_or_disconnected_channels_of_a_cnn():
-    from lowcap.cnn import CNN
+    from lowcap.core.cnn import CNN
 
     torch.manual_seed(0)
     model = CNN(3)
@@ -195,7 +195,7 @@ def test_prune_and_evaluate_rows():
     # covers only the float64 division.
     assert table.loc[2, "val_auc"] == pytest.approx(0.5, abs=1e-12)
     with torch.no_grad():
-        from lowcap.metrics import evaluate
+        from lowcap.core.metrics import evaluate
 
         dense = evaluate(model(x).unsqueeze(1), y)
     # Level 0 keeps every weight: the same predictions, so F1 (a ratio of counts) agrees up to the
@@ -262,8 +262,8 @@ def test_dead_neuron_table_puts_paper_rows_first():
 
 def test_jobs_end_to_end(tmp_path, mnist_mirror, pool):
     """Two tiny checkpoints through the compute, figure and table jobs, as the rules run them."""
-    from lowcap import data
-    from lowcap.model import save_checkpoint
+    from lowcap.core import data
+    from lowcap.core.model import save_checkpoint
 
     images, labels = pool_paths(mnist_mirror)
     paths = []

@@ -93,7 +93,7 @@ def test_a_second_run_is_told_first_that_the_directory_is_locked(workdir):
     assert not any((workdir / ".snakemake/locks").glob("*.lock"))
     resumed = run(workdir, "--cores", "1", "--rerun-incomplete", WRITING)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
-    from lowcap.model import load_checkpoint
+    from lowcap.core.model import load_checkpoint
 
     load_checkpoint(workdir / WRITING)
 

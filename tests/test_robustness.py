@@ -9,9 +9,9 @@ import pytest
 import torch
 from torchvision.transforms.v2 import functional as TF
 
-from lowcap import robustness
-from lowcap.metrics import evaluate
-from lowcap.model import MLP, init_params
+from lowcap.analyses import robustness
+from lowcap.core.metrics import evaluate
+from lowcap.core.model import MLP, init_params
 
 SIDE = robustness.SIDE
 
@@ -199,7 +199,7 @@ def test_fig7_draws_no_bars_and_stays_in_zero_one(drawn):
 
 @pytest.mark.parametrize("widths", [[2, 8], [2, 4, 6, 8, 10, 12, 16, 24, 32, 48, 64]])
 def test_fig6_spread_stays_in_zero_one_and_few_widths_in_colour(drawn, widths):
-    from lowcap import plots
+    from lowcap.figures import plots
 
     curves = robustness.noise_curves(robustness.summary(per_seed_results(widths)))
     assert curves["f1_min"].min() == 0 and curves["f1_max"].max() <= 1  # a std band would go below 0

@@ -8,8 +8,8 @@ import pytest
 import torch
 from torch import nn
 
-from lowcap import saliency
-from lowcap.model import MLP, init_params
+from lowcap.analyses import saliency
+from lowcap.core.model import MLP, init_params
 
 D = 28 * 28
 U64 = 2.0 ** -53  # unit roundoff of float64
@@ -144,7 +144,7 @@ def test_spearman_is_a_rank_correlation():
 def test_one_surviving_output_unit_gives_the_same_map_for_every_input_it_is_active_on(tmp_path):
     """Fig. 8's pruned maps: with one output weight left and its unit active, dp/dx =
     p(1-p) w_out[j] W[j, :] for every input, so the maps differ only by the factor p(1-p)."""
-    from lowcap import pruning
+    from lowcap.analyses import pruning
 
     model = MLP(24)
     model.load_state_dict(init_params(24, 0, "normal", 0.1))

@@ -12,9 +12,9 @@ import pytest
 import torch
 from conftest import make_meta
 
-from lowcap import robustness, saliency, saliency_shift
-from lowcap.evaluation import Loaded
-from lowcap.model import MLP, init_params
+from lowcap.analyses import robustness, saliency, saliency_shift
+from lowcap.core.evaluation import Loaded
+from lowcap.core.model import MLP, init_params
 
 D = 28 * 28
 N_VAL, N_IMAGES, SIGMAS, OCC = 48, 4, [0.0, 0.3], 7

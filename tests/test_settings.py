@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lowcap.settings import ConfigError, Protocol, check_config, load_settings, merge_files, protocol, read_yaml
+from lowcap.core.settings import ConfigError, Protocol, check_config, load_settings, merge_files, protocol, read_yaml
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
@@ -130,7 +130,7 @@ def test_yaml_syntax_error_names_file_and_line(tmp_path):
 
 
 def test_the_config_checker_names_the_file_and_line_and_validates(tmp_path, capsys):
-    from lowcap.settings import main
+    from lowcap.core.settings import main
 
     bad = tmp_path / "bad.yaml"
     bad.write_text("studies:\n  released:\n    pool: [test\n")
@@ -229,9 +229,9 @@ def test_data_limits_come_from_the_mirrors_labels(tmp_path):
 
 
 def test_the_config_checker_checks_as_the_pipeline_does(tmp_path, capsys):
-    """Issue 16, finding 6: `python3 -m lowcap.settings` accepted an empty file and a missing
+    """Issue 16, finding 6: `python3 -m lowcap.core.settings` accepted an empty file and a missing
     mirror, and crashed with AttributeError on a file whose top level is a list."""
-    from lowcap.settings import main
+    from lowcap.core.settings import main
 
     cases = {"empty.yaml": ("", r"empty.yaml is empty; allowed: config keys at the top level"),
              "list.yaml": ("- studies\n- pairs\n", r"list.yaml holds a list at its top level; allowed"),

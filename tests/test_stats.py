@@ -1,4 +1,4 @@
-"""lowcap.stats, the statistics behind every verdict, against the libraries' own definitions
+"""lowcap.core.stats, the statistics behind every verdict, against the libraries' own definitions
 (scipy.stats, statsmodels, rliable) where they exist."""
 
 import math
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy import stats as sp
 
-from lowcap import stats
+from lowcap.core import stats
 
 
 # --------------------------------------------------------------------------- Estimate

@@ -1,4 +1,4 @@
-"""lowcap.tables.read_table: an intermediate table is read only when it is complete and well formed;
+"""lowcap.core.tables.read_table: an intermediate table is read only when it is complete and well formed;
 otherwise the job stops naming the file and the recovery (issue 16, finding 1)."""
 
 import re
@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lowcap.tables import TableError, read_table, write_table
+from lowcap.core.tables import TableError, read_table, write_table
 
 GRID = {"pair": ["4-9"], "width": [2, 4], "seed": [0, 42], "sigma": [0.1, 0.3]}
 
@@ -84,7 +84,7 @@ def test_a_grid_given_as_rows_matches_nan_keys(tmp_path):
 
 def test_the_robustness_figures_job_refuses_a_short_robustness_table(tmp_path):
     """A robustness_pair table missing its last rows stopped nothing before (issue 16, finding 1)."""
-    from lowcap import robustness
+    from lowcap.analyses import robustness
     from lowcap.jobs.robustness import robustness_figures
 
     keys = robustness.result_keys("4-9", [4, 8], [0, 42], [0.1, 0.3])
@@ -122,7 +122,7 @@ def test_a_full_disk_is_named_and_leaves_no_partial_file(tmp_path, monkeypatch, 
     import errno
     import zipfile
 
-    from lowcap.tables import DiskFullError, save_npz
+    from lowcap.core.tables import DiskFullError, save_npz
 
     out = tmp_path / ("t.csv" if writer == "table" else "a.npz")
     full = OSError(errno.ENOSPC, "No space left on device")
@@ -146,8 +146,8 @@ def test_a_full_disk_under_torch_save_is_named_and_leaves_no_part_file(tmp_path,
     import torch
 
     from conftest import make_meta
-    from lowcap.model import init_params, save_checkpoint
-    from lowcap.tables import DiskFullError
+    from lowcap.core.model import init_params, save_checkpoint
+    from lowcap.core.tables import DiskFullError
 
     path = tmp_path / "w4_s0.pt"
     monkeypatch.setattr(torch, "save", failing_after(b"PK\x03\x04", RuntimeError("basic_ios::clear: iostream error")))
@@ -168,7 +168,7 @@ def test_the_writers_write_the_same_bytes_as_before(tmp_path):
     import zipfile
 
     from conftest import make_meta
-    from lowcap.model import init_params, save_checkpoint
+    from lowcap.core.model import init_params, save_checkpoint
 
     write_table(full_table(), tmp_path / "t.csv")
     assert (tmp_path / "t.csv").read_bytes() == full_table().to_csv(index=False, float_format="%.6g").encode()
@@ -184,7 +184,7 @@ def test_a_checkpoint_holding_code_is_refused_as_such(tmp_path):
 
     import torch
 
-    from lowcap.model import CheckpointError, load_checkpoint
+    from lowcap.core.model import CheckpointError, load_checkpoint
 
     class Payload:
         def __reduce__(self):

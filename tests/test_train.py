@@ -1,8 +1,8 @@
 import numpy as np
 import torch
 
-from lowcap.protocol import Protocol
-from lowcap.train import train_bank
+from lowcap.core.protocol import Protocol
+from lowcap.core.train import train_bank
 
 
 def separable_toy(n=200, seed=0):

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from conftest import make_meta
-from lowcap import tsne
+from lowcap.analyses import tsne
 from lowcap.jobs.tsne import tsne_activations, tsne_figure
 
 IMAGES, LABELS = "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"
@@ -102,8 +102,8 @@ def test_embedding_is_repeatable_and_places_identical_points_where_they_were():
 
 def test_jobs_end_to_end(tmp_path, mnist_mirror, pool):
     """A dense checkpoint and a baseline one through the compute and figure jobs."""
-    from lowcap import data
-    from lowcap.model import init_params, save_checkpoint
+    from lowcap.core import data
+    from lowcap.core.model import init_params, save_checkpoint
 
     images, labels = str(mnist_mirror.path / IMAGES), str(mnist_mirror.path / LABELS)
     paths = []

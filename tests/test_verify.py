@@ -13,7 +13,7 @@ import yaml
 
 from conftest import REPO, make_meta
 from lowcap import verify
-from lowcap.settings import load_settings, merge_files
+from lowcap.core.settings import load_settings, merge_files
 
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
 
@@ -34,8 +34,8 @@ def small_settings():
 
 def write_run(root: Path) -> None:
     """What a finished run leaves: figures recorded in study.yaml, checkpoints, a history."""
-    from lowcap.model import init_params, save_checkpoint
-    from lowcap.tables import write_table
+    from lowcap.core.model import init_params, save_checkpoint
+    from lowcap.core.tables import write_table
 
     figures = root / "results/released/figures"
     figures.mkdir(parents=True)
@@ -50,7 +50,7 @@ def write_run(root: Path) -> None:
     rows = [{"pair": "4-9", "seed": 0, "width": w, "lr": 0.03, "epoch": e, "split": s, "loss": 0.5, "f1": 0.5,
              "auc": 0.5} for w in (2, 4) for s in ("train", "val") for e in range(3)]
     write_table(pd.DataFrame(rows), root / "results/released/metrics/4-9.csv")
-    from lowcap.robustness import result_keys
+    from lowcap.analyses.robustness import result_keys
 
     keys = result_keys("4-9", [2, 4], [0], [0.1, 0.2, 0.3, 0.4, 0.5])
     write_table(keys.assign(loss=0.5, f1=0.5, auc=0.5), root / "results/released/robustness/4-9.csv")
@@ -63,10 +63,10 @@ def analysis_tables(study) -> dict:
     widths 2 and 4, seed 0), as their jobs write them."""
     import itertools
 
-    from lowcap import imp, pruning
+    from lowcap.analyses import imp, pruning
     from lowcap.jobs.mutual_info import UNIT_KEYS
-    from lowcap.robustness import result_keys
-    from lowcap.saliency import METHODS
+    from lowcap.analyses.robustness import result_keys
+    from lowcap.analyses.saliency import METHODS
 
     tables = {}
     for scheme in study.pruning:

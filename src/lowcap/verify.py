@@ -7,7 +7,7 @@ something it is asked for is older than it: when the files made from it are up t
 - every figure and table that results/{study}/study.yaml records: present, with the recorded sha256;
 - every checkpoint of the grid: present and loadable (a truncated or foreign file is not);
 - every intermediate table (training histories; pruning, robustness, IMP, mutual-information and
-  saliency-shift tables): present and holding its complete grid (lowcap.tables.read_table).
+  saliency-shift tables): present and holding its complete grid (lowcap.core.tables.read_table).
 It prints what it found and the snakemake command that reruns the jobs writing those files (and
 what is made from them); --rebuild runs it.
 """
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from lowcap.settings import ConfigError, Settings, Study, load_settings, merge_files
+from lowcap.core.settings import ConfigError, Settings, Study, load_settings, merge_files
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -53,7 +53,7 @@ def _built(study: Study, root: Path) -> bool:
 
 def checkpoint_problems(study: Study, root: Path) -> list[tuple[str, str]]:
     """(path, why) for each checkpoint of the study's grid that is missing or does not load."""
-    from lowcap.model import CheckpointError, load_checkpoint
+    from lowcap.core.model import CheckpointError, load_checkpoint
 
     out = []
     for pair in study.pairs:
@@ -74,7 +74,7 @@ def table_readers(study: Study) -> list[tuple[str, object]]:
     """(path, checked reader) of every intermediate table the study's analyses write, each read
     against the complete grid its rule computes (workflow/rules/*.smk: pruning_grid,
     saliency_shift_grid; imp_pair and mutual_info_pair: every width and seed)."""
-    from lowcap import capacity, imp, pruning, robustness
+    from lowcap.analyses import capacity, imp, pruning, robustness
     from lowcap.jobs.mutual_info import read_units
     from lowcap.jobs.saliency_shift import read_shift
 
@@ -106,7 +106,7 @@ def table_readers(study: Study) -> list[tuple[str, object]]:
 def table_problems(study: Study, root: Path) -> list[tuple[str, str]]:
     """(path, why) for each intermediate table (table_readers) that does not hold its complete
     grid, or is missing from a study that was completed once."""
-    from lowcap.tables import TableError
+    from lowcap.core.tables import TableError
 
     out: list[tuple[str, str]] = []
     for name, read in table_readers(study):

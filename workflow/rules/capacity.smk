@@ -47,7 +47,7 @@ rule capacity_summary:
         widths=lambda wc: list(study_of(wc).widths),
         seeds=SEEDS,
         epochs=lambda wc: study_of(wc).protocol.epochs,
-        success_f1=SUCCESS_F1,  # for the captions; the jobs take it from lowcap.capacity
+        success_f1=SUCCESS_F1,  # for the captions; the jobs take it from lowcap.analyses.capacity
         code=code_digest("lowcap.jobs.capacity"),
     script:
         "../scripts/capacity_summary.py"

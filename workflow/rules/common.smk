@@ -1,14 +1,14 @@
-# Values and path templates every rule file shares. Settings come from lowcap.settings (typed,
+# Values and path templates every rule file shares. Settings come from lowcap.core.settings (typed,
 # validated, per study); rules pass plain dicts and lists as params, so that Snakemake's params
 # trigger sees every value a job uses. Each rule also passes the digest of its job module's code
-# (lowcap.provenance.code_digest): editing library code reruns exactly the jobs that run it.
+# (lowcap.core.provenance.code_digest): editing library code reruns exactly the jobs that run it.
 
 from dataclasses import asdict
 
-from lowcap.capacity import SUCCESS_F1
-from lowcap.pruning import FIGURE_KINDS
-from lowcap.provenance import code_digest
-from lowcap.settings import NAME
+from lowcap.analyses.capacity import SUCCESS_F1
+from lowcap.analyses.pruning import FIGURE_KINDS
+from lowcap.core.provenance import code_digest
+from lowcap.core.settings import NAME
 
 # Path templates, each defined once. Every output of a study is under results/{study}/.
 POOL_FILE = "results/data/{dataset}/{stem}.gz"
@@ -27,7 +27,7 @@ LOGS = "results/logs/{study}"
 BENCHMARKS = "results/benchmarks/{study}"
 ENV = "../../envs/lowcap.yaml"
 
-# One grid of widths and seeds for every MLP study, one of channels for every CNN study (lowcap.settings).
+# One grid of widths and seeds for every MLP study, one of channels for every CNN study (lowcap.core.settings).
 WIDTHS = list(config["widths"])
 SEEDS = list(config["seeds"])
 PRUNING_FIGURE_KINDS = list(FIGURE_KINDS)
@@ -79,7 +79,7 @@ def study_info(wildcards):
 
 
 def figure_labels(wildcards):
-    """What a per-study figure's title and axes name (lowcap.plots.Labels): the study, and its
+    """What a per-study figure's title and axes name (lowcap.figures.plots.Labels): the study, and its
     architecture (a CNN study's capacity is its channel count)."""
     study = study_of(wildcards)
     return {"study": study.name, "architecture": study.architecture}
@@ -451,7 +451,7 @@ def findings_inputs(wildcards):
     ]
 
 
-# ---------------------------------------------------------------- CNN baseline (lowcap.cnn)
+# ---------------------------------------------------------------- CNN baseline (lowcap.core.cnn)
 
 # Outputs are fixed per rule, and MLP and CNN studies have different capacity grids: training is
 # one rule per architecture, each matching only its own studies (a pattern that matches nothing

@@ -1,5 +1,5 @@
 """The claims check: one small registered function per claim (lowcap.claims.registry), measured
-with one statistics layer (lowcap.stats), rendered by lowcap.claims.table.
+with one statistics layer (lowcap.core.stats), rendered by lowcap.claims.table.
 
 Importing the package registers every claim, in the order of the claims table: capacity,
 pruning and what pruning keeps, robustness, then the paper's open questions.

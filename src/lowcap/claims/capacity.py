@@ -1,7 +1,7 @@
 """Claims of the registry (lowcap.claims.registry): capacity.
 
 The minimum capacity of a (pair, seed) is the smallest width from which every wider width of the
-grid succeeds (F1 > 0.90; lowcap.stats.minimum_capacity): the grid's floor and ceiling censor it
+grid succeeds (F1 > 0.90; lowcap.core.stats.minimum_capacity): the grid's floor and ceiling censor it
 ("≤ 2": the narrowest already succeeds; "> 64": none is enough). A seed is the unit of
 replication, so every verdict reads the per-seed minima, shown as a list next to the minimum of
 the mean over seeds. Widths are the paper's hidden units (MLP studies only); parameter counts
@@ -17,11 +17,11 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from lowcap.architecture import parameter_count
-from lowcap.capacity import SUCCESS_F1, per_seed_f1, succeeds
+from lowcap.core.architecture import parameter_count
+from lowcap.analyses.capacity import SUCCESS_F1, per_seed_f1, succeeds
 from lowcap.claims.registry import (INCONCLUSIVE, NOT_REPRODUCED, NOT_TESTABLE, PAPER, REPRODUCED, TEST_POOL_NOTE,
                                     Result, Study, claim)
-from lowcap.stats import Capacity, Estimate, _fmt, minimum_capacity, t_interval
+from lowcap.core.stats import Capacity, Estimate, _fmt, minimum_capacity, t_interval
 
 INSIDE, BELOW, ABOVE, UNKNOWN = "inside", "below", "above", "unknown"
 NO_NULL = "no statistical null: each seed's minimum is compared with the paper's range"
@@ -187,7 +187,7 @@ def minimum_against_range(study: Study, rules: dict, pair: str, architecture: st
 def min_width(study: Study, rules: dict) -> list[Result]:
     """Each pair's minimum width against the paper's range (0-1: 4-6, 1-7 and 5-6: ≥ 10, 4-9: 12-24).
 
-    Evidence: the per-seed minimum width (lowcap.stats.minimum_capacity on the configured split and
+    Evidence: the per-seed minimum width (lowcap.core.stats.minimum_capacity on the configured split and
     statistic), censored at the grid's floor and ceiling; the minimum of the mean over seeds is shown.
 
     Null: none (a range check, seed by seed).
@@ -417,7 +417,7 @@ def baseline_hardest(study: Study, rules: dict) -> Result:
 
     Null: the baseline succeeds (F1 > 0.90), so capacity is not what the pair needs.
 
-    Test: a Student-t interval of the mean F1 over seeds (lowcap.stats.t_interval) against 0.90.
+    Test: a Student-t interval of the mean F1 over seeds (lowcap.core.stats.t_interval) against 0.90.
 
     Rule: reproduced if the whole interval is below 0.90; not reproduced if the whole interval is above
     0.90 (a model without hidden units passes the hardest pair); otherwise inconclusive.

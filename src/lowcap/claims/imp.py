@@ -1,5 +1,5 @@
 """Claims of the registry (lowcap.claims.registry): iterative magnitude pruning with fine-tuning
-(lowcap.imp), the paper's open question "one-shot pruning without fine-tuning may underestimate
+(lowcap.analyses.imp), the paper's open question "one-shot pruning without fine-tuning may underestimate
 achievable sparsity".
 
 Every comparison is made at ONE round per scope: the round whose achieved sparsity (counted from
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lowcap import stats
+from lowcap.core import stats
 from lowcap.claims.registry import (INCONCLUSIVE, NOT_SUPPORTED, NOT_TESTABLE, OPEN, SUPPORTED, TEST_POOL_NOTE,
                                     Result, Study, claim)
 
@@ -51,7 +51,7 @@ class Paired:
 
 
 def judged(table: pd.DataFrame) -> pd.DataFrame:
-    from lowcap import imp
+    from lowcap.analyses import imp
 
     return imp.evaluated(table).assign(relative=lambda t: t["val_f1"] - t["control_f1"])
 
@@ -144,7 +144,7 @@ def imp_vs_one_shot(study: Study, rules: dict) -> list[Result]:
     Null: IMP and one-shot lose the same F1 (probability of improvement 0.5).
 
     Test: rliable's probability of improvement of IMP over one-shot, seeds as runs within each
-    stratum, with a stratified-bootstrap interval (lowcap.stats.probability_of_improvement); the
+    stratum, with a stratified-bootstrap interval (lowcap.core.stats.probability_of_improvement); the
     stratified bootstrap of the paired mean difference is shown beside it.
 
     Rule: supported iff the whole interval of the probability of improvement lies above 0.5; not

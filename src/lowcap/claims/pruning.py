@@ -4,7 +4,7 @@
   judgement per (pair, width) stratum: the seed-paired change pruned − dense (F1 points) is kept
   when its whole interval lies above −pruning_margin_points, lost when wholly below, else
   undecided. The null beside it: random pruning at the same achieved sparsity, layer by layer
-  (ShrinkBench's sanity baseline; lowcap.pruning.random_prune_copy).
+  (ShrinkBench's sanity baseline; lowcap.analyses.pruning.random_prune_copy).
 - dead_neurons: the paper's Table 1 rows have no unit that is dead or cut off after pruning.
 - representation, reasoning, strokes: one model each (t-SNE, Fig. 8), each against its nulls.
 The as-released scheme's rows check the authors' code (kind AS_RELEASED), not the paper's claim.
@@ -17,10 +17,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from lowcap import stats
+from lowcap.core import stats
 from lowcap.claims.registry import (AS_RELEASED, INCONCLUSIVE, NOT_REPRODUCED, NOT_TESTABLE, PAPER, PARTLY,
                                     REPRODUCED, Result, Study, claim)
-from lowcap.stats import ABOVE, BELOW, Estimate
+from lowcap.core.stats import ABOVE, BELOW, Estimate
 
 AS_RELEASED_SCHEMES = ("as-released",)  # schemes that run the authors' code's levels, not the paper's
 CLAIMED = {95: None, 99: "0-1"}  # the paper's level -> the pair it is claimed on (None: every pair)

@@ -25,7 +25,7 @@ from typing import Callable
 
 import pandas as pd
 
-from lowcap.stats import Estimate
+from lowcap.core.stats import Estimate
 
 PAPER, OPEN, AS_RELEASED = "paper", "open question", "as released"
 

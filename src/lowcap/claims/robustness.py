@@ -6,7 +6,7 @@ that succeed clean on that seed. A width that fails clean has little F1 left to 
 the widest width with a narrow one that sits on the floor would measure the floor, not robustness.
 The trend is the mean over (pair, seed) strata of the Spearman correlation of width and drop within
 the stratum, tested by permuting the drops within every stratum at once
-(lowcap.stats.stratified_rank_test), so differences between pairs or seeds can never create it.
+(lowcap.core.stats.stratified_rank_test), so differences between pairs or seeds can never create it.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lowcap.capacity import SUCCESS_F1, succeeds
+from lowcap.analyses.capacity import SUCCESS_F1, succeeds
 from lowcap.claims.registry import (INCONCLUSIVE, NOT_REPRODUCED, NOT_TESTABLE, PAPER, PARTLY, REPRODUCED,
                                     TEST_POOL_NOTE, Result, Study, claim)
-from lowcap.stats import Estimate, stratified_rank_test, t_interval
+from lowcap.core.stats import Estimate, stratified_rank_test, t_interval
 
 # The widths of the paper's occlusion numbers (config claims.paper_occlusion_f1 gives their values).
 PAPER_OCCLUSION_WIDTHS = (24, 48, 64)
@@ -84,7 +84,7 @@ def trend_result(study: Study, rules: dict, corruption: str) -> Result:
                   f"widths that succeed clean (F1 > {SUCCESS_F1}) on each seed; pairs "
                   f"{', '.join(dict.fromkeys(study['robustness']['pair']))}")
     test = ("mean over (pair, seed) strata of the Spearman ρ of width and F1 drop, one-sided permutation test "
-            "permuting the drops within every stratum (lowcap.stats.stratified_rank_test); per pair the same over "
+            "permuting the drops within every stratum (lowcap.core.stats.stratified_rank_test); per pair the same over "
             "its seeds")
     null = "no trend of the drop with width within a (pair, seed): every pairing of widths and drops equally likely"
     n = f"{overall.n_points} networks in {overall.strata} (pair, seed) strata"
@@ -114,7 +114,7 @@ def robustness_noise(study: Study, rules: dict) -> Result:
 
     Null: within a (pair, seed), no trend of the drop with width.
 
-    Test: a permutation test of the mean within-stratum Spearman ρ (lowcap.stats.stratified_rank_test).
+    Test: a permutation test of the mean within-stratum Spearman ρ (lowcap.core.stats.stratified_rank_test).
 
     """
     return trend_result(study, rules, "noise")
@@ -129,7 +129,7 @@ def robustness_occlusion(study: Study, rules: dict) -> Result:
 
     Null: within a (pair, seed), no trend of the drop with width.
 
-    Test: a permutation test of the mean within-stratum Spearman ρ (lowcap.stats.stratified_rank_test).
+    Test: a permutation test of the mean within-stratum Spearman ρ (lowcap.core.stats.stratified_rank_test).
 
     """
     return trend_result(study, rules, "occlusion")
@@ -163,7 +163,7 @@ def occlusion_f1(study: Study, rules: dict) -> list[Result]:
 
     Null: none: an absolute number against the paper's, within claims.occlusion_f1_tolerance.
 
-    Test: a Student-t interval of the mean over seeds (lowcap.stats.t_interval) against the band
+    Test: a Student-t interval of the mean over seeds (lowcap.core.stats.t_interval) against the band
     paper ± tolerance.
 
     Rule: reproduced if the whole interval lies within the tolerance of the paper's value; not

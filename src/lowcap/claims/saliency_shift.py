@@ -1,7 +1,7 @@
 """Claims of the registry (lowcap.claims.registry): saliency_shift, the paper's open question of
 how a network's reasoning shifts under corruption.
 
-Read from the study's tables/saliency_shift_predicts_drop.csv (lowcap.saliency_shift.
+Read from the study's tables/saliency_shift_predicts_drop.csv (lowcap.analyses.saliency_shift.
 shift_predicts_drop): the within-stratum test over checkpoints, every pair together, for the
 gradient maps. Strata are (pair, width): networks that differ only by their seed, so neither the
 pairs (0-1 has the largest map shift and the smallest F1 drop) nor the widths can make the
@@ -16,7 +16,7 @@ import pandas as pd
 
 from lowcap.claims.registry import (INCONCLUSIVE, NOT_SUPPORTED, NOT_TESTABLE, OPEN, SUPPORTED, Result, Study,
                                     claim)
-from lowcap.saliency_shift import CHECKPOINT
+from lowcap.analyses.saliency_shift import CHECKPOINT
 
 METHOD = "gradient"  # the maps of the saliency-shift figures (Captum's gradient)
 
@@ -50,7 +50,7 @@ def shift_predicts(study: Study, rules: dict) -> Result:
     move more (ρ = 0).
 
     Test: the mean within-stratum ρ, F1 drops permuted within every stratum at once
-    (lowcap.stats.stratified_rank_test), one-sided in each direction.
+    (lowcap.core.stats.stratified_rank_test), one-sided in each direction.
 
     Rule: supported if the one-sided p (a larger shift goes with a larger F1 drop) is below
     claims.alpha and the median within-stratum ρ is positive; not supported if the one-sided p

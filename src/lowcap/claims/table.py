@@ -169,7 +169,7 @@ def readme_block(readme: str, claims_md: str) -> str:
 
 def findings_block(page: str, findings_md: str) -> str:
     """`page` (docs/findings.md) with the text between the findings markers replaced by `findings_md`."""
-    from lowcap import findings
+    from lowcap.claims import findings
 
     return replace_block(page, findings.BLOCK_BEGIN, findings.BLOCK_END, findings_md)
 

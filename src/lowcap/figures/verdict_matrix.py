@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lowcap import plots
+from lowcap.figures import plots
 
 # One colour per verdict, by how favourable it is to the claim (colour-blind safe: green-orange).
 COLORS = {

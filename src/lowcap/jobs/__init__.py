@@ -3,7 +3,7 @@
 The scripts in workflow/scripts/ only unpack `snakemake.*` and call these, so every job can also
 be run, and tested, without Snakemake. Each job reads its inputs, calls one library function and
 writes its outputs. A rule reruns when the code of its job module changes, library modules it
-imports included (lowcap.provenance.code_digest), so each stage has a module of its own: an edit
+imports included (lowcap.core.provenance.code_digest), so each stage has a module of its own: an edit
 to pruning reruns the pruning jobs and not training. Heavy imports (torch) happen inside the
 functions that need them, so the figure jobs do not pay for them.
 """

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lowcap import data
-from lowcap.tables import write_table
+from lowcap.core import data
+from lowcap.core.tables import write_table
 
 
 def logistic_baseline(images: str, labels: str, pairs: list[str], seeds: list[int], out: str) -> None:

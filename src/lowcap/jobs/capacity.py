@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from lowcap import capacity, plots
-from lowcap.tables import write_table
+from lowcap.analyses import capacity
+from lowcap.figures import plots
+from lowcap.core.tables import write_table
 
 
 def capacity_summary(histories: list[str], pairs: list[str], widths: list[int], seeds: list[int],
@@ -39,9 +40,9 @@ def training_curves_figure(histories: list[str], pair: str, widths: list[int], s
 
 
 def read_min_capacity(path: str, pairs: list[str], split: str, stat: str):
-    """A min_capacity table, checked (lowcap.tables.read_table): every (pair, split, statistic)
+    """A min_capacity table, checked (lowcap.core.tables.read_table): every (pair, split, statistic)
     combination it holds, and every pair of `pairs` at the split and statistic drawn."""
-    from lowcap.tables import check_table_grid, read_table
+    from lowcap.core.tables import check_table_grid, read_table
 
     keys = ["pair", "split", "statistic"]
     values = ["min_width_every_seed", "min_width_mean"]

@@ -44,7 +44,7 @@ def read_checked(key: str, value, pairs: list[str], grids: dict):
     """The intermediate tables whose complete grid the rule knows, read through their own checked
     readers (a short, cut or duplicated table stops the job naming the file: it would otherwise
     flip verdicts); every other input through read_entry."""
-    from lowcap import capacity, imp, pruning, robustness
+    from lowcap.analyses import capacity, imp, pruning, robustness
 
     if key == "histories":
         history = capacity.read_histories(value)
@@ -111,10 +111,10 @@ def claims_table(studies: dict[str, dict], rules: dict, csv: str, md: str, rst: 
 
 
 def findings(studies: dict[str, dict], budget: dict[str, dict], rules: dict, md: str) -> None:
-    """results/findings.md: the detail behind the claims table (lowcap.findings), per claims study.
+    """results/findings.md: the detail behind the claims table (lowcap.claims.findings), per claims study.
     `studies`: name -> {inputs (as for the claims), min_capacity, noise_sigma}; `budget`: name ->
     {epochs, min_capacity} for the training-budget axis (may be empty)."""
-    from lowcap import findings as f
+    from lowcap.claims import findings as f
 
     read = lambda path: pd.read_csv(path, dtype={"pair": str})  # noqa: E731
     inputs = {name: s["inputs"] for name, s in studies.items()}

@@ -8,9 +8,9 @@ from lowcap.jobs.train import train_pair
 
 def train_cnn_pair(images: str, labels: str, study: dict, pair: str, seeds: list[int], channels: list[int],
                    protocol: dict, checkpoints: list[str], history: str, threads: int = 1) -> None:
-    """lowcap.jobs.train.train_pair with the CNN bank (lowcap.cnn_train): every channel count of
+    """lowcap.jobs.train.train_pair with the CNN bank (lowcap.core.cnn_train): every channel count of
     every seed of one pair, one bank per seed; checkpoints record architecture 'cnn'."""
-    from lowcap.cnn_train import train_cnn_bank
+    from lowcap.core.cnn_train import train_cnn_bank
 
     train_pair(images, labels, study, pair, seeds, channels, protocol, checkpoints, history, threads,
                architecture="cnn", trainer=train_cnn_bank)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 def read_max_sparsity(path: str, study: dict):
     """A max_sparsity table, checked: one row per (pair, width) of the study's grid."""
-    from lowcap.tables import read_table
+    from lowcap.core.tables import read_table
 
     grid = {"pair": study["pairs"], "width": study["widths"]} if "widths" in study else ["pair", "width"]
     values = ("max_sparsity_every_seed", "max_sparsity_mean")
@@ -20,8 +20,8 @@ def comparison(mlp: dict, cnn: dict, pairs: list[str], split: str, stat: str, ou
     capacity in width and parameters, and highest sparsity kept, per pair (table_csv, table_md)."""
     import pandas as pd
 
-    from lowcap import capacity, compare
-    from lowcap.tables import write_table
+    from lowcap.analyses import capacity, compare
+    from lowcap.core.tables import write_table
 
     per_seed = {}
     for arch, study in (("mlp", mlp), ("cnn", cnn)):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lowcap import data
+from lowcap.core import data
 
 
 def fetch_data(dataset: str, stem: str, mirror: str | None, sha256: str | None, out: str) -> None:

@@ -1,4 +1,4 @@
-"""Iterative magnitude pruning with fine-tuning, against one-shot pruning (lowcap.imp)."""
+"""Iterative magnitude pruning with fine-tuning, against one-shot pruning (lowcap.analyses.imp)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import time
 
 import pandas as pd
 
-from lowcap import imp
+from lowcap.analyses import imp
 from lowcap.jobs import each_seed, set_threads
-from lowcap.tables import read_table, write_table
+from lowcap.core.tables import read_table, write_table
 
 
 def imp_pair(checkpoints: list[str], expected: list[list], images: str, labels: str, study: str,
@@ -17,8 +17,8 @@ def imp_pair(checkpoints: list[str], expected: list[list], images: str, labels: 
     """Every checkpoint of one pair: one-shot, one-shot + fine-tuning, IMP, and the control (the
     dense model trained as long as each round). The table carries the target level and the
     tolerance, so that the claims read everything they judge from it."""
-    from lowcap.evaluation import load_checked
-    from lowcap.protocol import Protocol
+    from lowcap.core.evaluation import load_checked
+    from lowcap.core.protocol import Protocol
 
     device = set_threads(threads)
     loaded = load_checked(checkpoints, images, labels, study, expected)
@@ -30,7 +30,7 @@ def imp_pair(checkpoints: list[str], expected: list[list], images: str, labels: 
     table = table.sort_values(imp.TABLE_KEYS, kind="stable", ignore_index=True)
     print(f"{len(loaded)} checkpoints, levels {[round(v, 2) for v in schedule]} % (rate {rate}, {rounds} rounds, "
           f"target {target_sparsity:g}%), {finetune_epochs} fine-tuning epochs per round, batch orders from "
-          f"lowcap.imp.shuffle_seed(seed, round), device {device}: {time.perf_counter() - start:.1f} s")
+          f"lowcap.analyses.imp.shuffle_seed(seed, round), device {device}: {time.perf_counter() - start:.1f} s")
     table["target_sparsity"] = float(target_sparsity)
     table["tolerance_points"] = float(tolerance_points)
     write_table(table, out)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from lowcap import capacity, lr_sweep
-from lowcap.tables import RECOVERY, TableError, write_table
+from lowcap.analyses import capacity, lr_sweep
+from lowcap.core.tables import RECOVERY, TableError, write_table
 
 
 def lr_sweep_figures(histories: list[str], pair: str, widths: list[int], seeds: list[int], lrs: list[float],

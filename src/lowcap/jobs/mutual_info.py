@@ -1,12 +1,12 @@
-"""Mutual information between each hidden unit and the label (lowcap.mutual_info)."""
+"""Mutual information between each hidden unit and the label (lowcap.analyses.mutual_info)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from lowcap import mutual_info
+from lowcap.analyses import mutual_info
 from lowcap.jobs import Reported, set_threads
-from lowcap.tables import markdown_table, read_table, write_table
+from lowcap.core.tables import markdown_table, read_table, write_table
 
 
 def mutual_info_pair(checkpoints: list[str], expected: list[list], images: str, labels: str, study: str,
@@ -14,7 +14,7 @@ def mutual_info_pair(checkpoints: list[str], expected: list[list], images: str, 
                      threads: int = 1) -> None:
     """One row per hidden unit of every checkpoint of one pair: its MI with the label, and what
     one-shot magnitude pruning keeps of it."""
-    from lowcap.evaluation import load_checked
+    from lowcap.core.evaluation import load_checked
 
     set_threads(threads)
     loaded = Reported(load_checked(checkpoints, images, labels, study, expected))
@@ -27,7 +27,7 @@ UNIT_KEYS = ["pair", "width", "seed", "unit"]
 
 
 def read_units(path: str, pair: str, widths, seeds) -> pd.DataFrame:
-    """One pair's unit table, checked (lowcap.tables.read_table): one row per hidden unit of every
+    """One pair's unit table, checked (lowcap.core.tables.read_table): one row per hidden unit of every
     (width, seed); without widths, every (width, seed) and unit the table holds."""
     columns = UNIT_KEYS + ["mi", "mi_frac", "output_weight_abs", "output_weight_kept"]
     if widths is None:

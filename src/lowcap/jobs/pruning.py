@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lowcap import capacity, plots, pruning
+from lowcap.analyses import capacity, pruning
+from lowcap.figures import plots
 from lowcap.jobs import Reported, set_threads
-from lowcap.tables import write_table
+from lowcap.core.tables import write_table
 
 
 def pruning_pair(checkpoints: list[str], expected: list[list], images: str, labels: str, study: str,
                  levels: list[float], scope: str, out: str, threads: int = 1) -> None:
     """Every checkpoint of one pair pruned once at every level (level 0: unpruned), by magnitude
     and, as the null, at random with as many weights per layer (seeded)."""
-    from lowcap.evaluation import load_checked
+    from lowcap.core.evaluation import load_checked
 
     device = set_threads(threads)
     loaded = Reported(load_checked(checkpoints, images, labels, study, expected))
@@ -72,7 +73,7 @@ def dead_neurons_table(tables: list[str], sparsity: float, paper_rows: list[list
         "checkpoint. ★: the paper's Table 1 rows, listed first. 'no output weight after': hidden units "
         "whose only outgoing weight was pruned; alive or not, they no longer affect the output. 'dead or "
         "cut off after': units that are dead, or have lost every incoming weight, or every output weight "
-        "(lowcap.pruning.dead_or_disconnected): they cannot carry the input to the prediction.\n\n"
+        "(lowcap.analyses.pruning.dead_or_disconnected): they cannot carry the input to the prediction.\n\n"
     )
     dead.to_csv(csv, index=False, float_format="%.6g")
     with open(md, "w") as fh:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lowcap import data, plots, robustness
+from lowcap.core import data
+from lowcap.figures import plots
+from lowcap.analyses import robustness
 from lowcap.jobs import each_seed, set_threads
-from lowcap.tables import save_npz, write_table
+from lowcap.core.tables import save_npz, write_table
 
 
 def robustness_pair(images: str, labels: str, checkpoints: list[str], expected: list[list], study: str,
@@ -15,7 +17,7 @@ def robustness_pair(images: str, labels: str, checkpoints: list[str], expected: 
                     out_csv: str, out_example: str, threads: int = 1) -> None:
     """F1 of every checkpoint of one pair on its clean, noisy and occluded validation split, and
     the Fig. D.1 example: the first validation image of the first seed."""
-    from lowcap.evaluation import load_checked
+    from lowcap.core.evaluation import load_checked
 
     device = set_threads(threads)
     loaded = load_checked(checkpoints, images, labels, study, expected)

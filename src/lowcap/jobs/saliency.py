@@ -7,15 +7,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lowcap import data, plots, saliency
+from lowcap.core import data
+from lowcap.figures import plots
+from lowcap.analyses import saliency
 from lowcap.jobs import set_threads
-from lowcap.tables import save_npz, write_table
+from lowcap.core.tables import save_npz, write_table
 
 
 def saliency_cases(images: str, labels: str, checkpoint: str, expected: list, study: str, sparsity: float,
                    scope: str, epsilon: float, out_maps: str, out_cases: str, threads: int = 1) -> None:
     """A few images of one small model: the CPU is enough."""
-    from lowcap.evaluation import load_checked
+    from lowcap.core.evaluation import load_checked
 
     set_threads(threads)
     (loaded,) = load_checked([checkpoint], images, labels, study, [expected])
@@ -27,10 +29,10 @@ def saliency_cases(images: str, labels: str, checkpoint: str, expected: list, st
 
 
 def read_cases(path: str, n_maps: int | None = None) -> pd.DataFrame:
-    """The cases table, checked (lowcap.tables.read_table): every case picked under the dense
+    """The cases table, checked (lowcap.core.tables.read_table): every case picked under the dense
     model, the correct ones under the pruned model too (saliency.fig8_cases), and as many rows as
     the maps file has maps (`n_maps`), which are stacked in its row order."""
-    from lowcap.tables import RECOVERY, TableError, check_table_grid, read_table
+    from lowcap.core.tables import RECOVERY, TableError, check_table_grid, read_table
 
     table = read_table(path, ["pair", "width", "seed", "epsilon", "model", "case", "val_index"])
     cases = sorted(table.loc[table["model"] == "dense", "case"].unique())

@@ -6,16 +6,16 @@ import time
 
 import pandas as pd
 
-from lowcap import saliency_shift
+from lowcap.analyses import saliency_shift
 from lowcap.jobs import each_seed, set_threads
-from lowcap.tables import markdown_table, read_table, write_table
+from lowcap.core.tables import markdown_table, read_table, write_table
 
 
 def saliency_shift_pair(checkpoints: list[str], expected: list[list], images: str, labels: str, study: str,
                         sigmas: list[float], occlusion_size: int, n_images: int, epsilon: float, out: str,
                         threads: int = 1) -> None:
     """Rank correlation of clean and corrupted saliency maps, both methods, every checkpoint of a pair."""
-    from lowcap.evaluation import load_checked
+    from lowcap.core.evaluation import load_checked
 
     device = set_threads(threads)
     loaded = load_checked(checkpoints, images, labels, study, expected)
@@ -33,11 +33,11 @@ SHIFT_NULLABLE = ("sigma", "rho_mean", "rho_min", "rho_max", "epsilon")
 
 
 def read_shift(path: str, pair: str, grid: dict | None) -> pd.DataFrame:
-    """One pair's saliency-shift table, checked (lowcap.tables.read_table): every (width, seed) of
+    """One pair's saliency-shift table, checked (lowcap.core.tables.read_table): every (width, seed) of
     `grid` {"widths", "seeds", "sigmas"} on every corruption level (robustness.result_keys), each
     method; without a grid, every combination of the keys the table holds."""
-    from lowcap import robustness
-    from lowcap.saliency import METHODS
+    from lowcap.analyses import robustness
+    from lowcap.analyses.saliency import METHODS
 
     columns = SHIFT_KEYS + ["rho_mean", "f1_clean", "f1", "f1_drop"]
     if grid is None:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from lowcap import data
+from lowcap.core import data
 from lowcap.jobs import progress, set_threads
-from lowcap.protocol import Protocol
+from lowcap.core.protocol import Protocol
 
 
 def train_pair(images: str, labels: str, study: dict, pair: str, seeds: list[int], widths: list[int],
@@ -19,11 +19,11 @@ def train_pair(images: str, labels: str, study: dict, pair: str, seeds: list[int
     pair (so torch is imported once). `checkpoints` lists one path per (width, seed), widths
     outer, as expand() writes them. `study` is {name, dataset, pool}. `trainer(widths, seed,
     protocol, x_train, y_train, x_val, y_val, device)` trains one seed's bank: by default the MLPs'
-    (lowcap.train.train_bank); lowcap.jobs.cnn passes the CNNs'."""
+    (lowcap.core.train.train_bank); lowcap.jobs.cnn passes the CNNs'."""
     import torch
 
-    from lowcap.model import CheckpointMeta, save_checkpoint
-    from lowcap.train import train_bank
+    from lowcap.core.model import CheckpointMeta, save_checkpoint
+    from lowcap.core.train import train_bank
 
     device = set_threads(threads)
     proto = Protocol(**protocol)
@@ -67,7 +67,7 @@ def lr_sweep_seed(images: str, labels: str, pair: str, seed: int, widths: list[i
                   protocol: dict, history: str, threads: int = 1) -> None:
     """Train every (width, lr) of one seed as one wide bank, on the grid's split and protocol
     (lr replaced per model); write the per-epoch history. No checkpoints: the figures need none."""
-    from lowcap.train import sweep_models, train_bank
+    from lowcap.core.train import sweep_models, train_bank
 
     device = set_threads(threads)
     proto = Protocol(**protocol)

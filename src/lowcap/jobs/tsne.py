@@ -5,16 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lowcap import data, plots, tsne
+from lowcap.core import data
+from lowcap.figures import plots
+from lowcap.analyses import tsne
 from lowcap.jobs import set_threads
-from lowcap.tables import RECOVERY, TableError, read_table, write_table
+from lowcap.core.tables import RECOVERY, TableError, read_table, write_table
 
 
 def tsne_activations(images: str, labels: str, checkpoints: list[str], expected: list[list], study: str,
                      sparsity: float, scope: str, perplexity: float, k: int, random_state: int,
                      embedding_csv: str, similarity_csv: str, similarity_md: str, threads: int = 1) -> None:
     """The first checkpoint is the model of Fig. 5; the others are other seeds' (baselines)."""
-    from lowcap.evaluation import load_checked
+    from lowcap.core.evaluation import load_checked
 
     set_threads(threads)
     reference, *baselines = load_checked(checkpoints, images, labels, study, expected)

@@ -17,7 +17,7 @@ A hidden unit is dead when its ReLU output is zero on every validation input; it
 disconnected when, in addition, it may have lost every incoming weight or every output weight:
 either way it cannot carry the input to the prediction.
 
-The CNN baseline (lowcap.cnn) is pruned the same way: its PRUNED_LAYERS are the convolution's
+The CNN baseline (lowcap.core.cnn) is pruned the same way: its PRUNED_LAYERS are the convolution's
 kernel and the output weights; its units are channels (dead: zero at every position of every
 validation input; disconnected: all of its output weights pruned).
 
@@ -32,14 +32,14 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from lowcap import plots
-from lowcap.capacity import SUCCESS_F1, succeeds
-from lowcap.tables import markdown_table
+from lowcap.figures import plots
+from lowcap.analyses.capacity import SUCCESS_F1, succeeds
+from lowcap.core.tables import markdown_table
 
 if TYPE_CHECKING:
     import torch
 
-    from lowcap.model import MLP
+    from lowcap.core.model import MLP
 
 PRUNED_LAYERS = ("hidden", "output")  # the weight matrices pruned; biases are left alone
 SCOPES = ("layer", "global")
@@ -172,7 +172,7 @@ def _evaluate_models(models: list, x: torch.Tensor, y: torch.Tensor, prefix: str
     """Validation loss/F1/AUC of several models, all in one call to metrics.evaluate."""
     import torch
 
-    from lowcap.metrics import evaluate
+    from lowcap.core.metrics import evaluate
 
     with torch.no_grad():
         metrics = evaluate(torch.stack([m(x) for m in models], dim=1), y)
@@ -245,10 +245,10 @@ TABLE_METRICS = ["val_loss", "val_f1", "val_auc", "random_val_loss", "random_val
 
 
 def read_table_of(path, pair: str, grid: dict | None = None) -> pd.DataFrame:
-    """One pair table, checked (lowcap.tables.read_table): `grid` {"widths", "seeds", "scope",
+    """One pair table, checked (lowcap.core.tables.read_table): `grid` {"widths", "seeds", "scope",
     "levels"} as the pruning_pair job computed them (levels without 0, which it adds); without a
     grid, every combination of the key values the table holds."""
-    from lowcap.tables import read_table
+    from lowcap.core.tables import read_table
 
     full = None if grid is None else {
         "pair": [pair], "width": grid["widths"], "seed": grid["seeds"], "scope": [grid["scope"]],

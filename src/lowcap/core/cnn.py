@@ -8,7 +8,7 @@ so MLP and CNN compare on one axis, the parameter count (parameter_count).
 Stride 2 keeps the cost near the MLP's: a stride-1 convolution has 26x26 = 676 positions per
 channel, four times as many activations to train on 2 cores.
 
-Kept apart from the training code (lowcap.cnn_train): lowcap.model imports this module to load a
+Kept apart from the training code (lowcap.core.cnn_train): lowcap.core.model imports this module to load a
 CNN checkpoint, so every job that reads checkpoints depends on it, and it should change rarely.
 """
 
@@ -17,15 +17,15 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from lowcap.architecture import KERNEL, POSITIONS, SIDE, STRIDE, parameter_count  # noqa: F401
-from lowcap.model import draw_weights
+from lowcap.core.architecture import KERNEL, POSITIONS, SIDE, STRIDE, parameter_count  # noqa: F401
+from lowcap.core.model import draw_weights
 
 
 class CNN(nn.Module):
     """One model; its state_dict is what a checkpoint stores. Takes x of shape (n, 784), like MLP."""
 
     architecture = "cnn"
-    PRUNED_LAYERS = ("conv", "output")  # the weight tensors one-shot pruning acts on (lowcap.pruning)
+    PRUNED_LAYERS = ("conv", "output")  # the weight tensors one-shot pruning acts on (lowcap.analyses.pruning)
 
     def __init__(self, channels: int):
         super().__init__()
@@ -48,7 +48,7 @@ class CNN(nn.Module):
 
 
 def init_params(channels: int, seed: int, init: str, init_std: float) -> dict[str, torch.Tensor]:
-    """Initial weights of one CNN, as lowcap.model.init_params draws an MLP's: biases zero, weights
+    """Initial weights of one CNN, as lowcap.core.model.init_params draws an MLP's: biases zero, weights
     from a generator seeded with `seed`, the convolution first, so a model's initial weights do not
     depend on what else is trained. Xavier-uniform uses torch's fans: the convolution's are
     9 (in) and 9C (out)."""

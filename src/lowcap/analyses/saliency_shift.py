@@ -22,8 +22,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from lowcap import plots
-from lowcap.saliency import METHODS
+from lowcap.figures import plots
+from lowcap.analyses.saliency import METHODS
 
 LEVEL_ORDER = {"clean": 0, "noise": 1, "occlusion": 2}
 
@@ -48,7 +48,7 @@ def rank_correlation(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _maps(model, x, epsilon: float, batch: int) -> dict[str, np.ndarray]:
     """saliency_maps in chunks of `batch` images: the epsilon method holds (batch, 784, 784) float64."""
-    from lowcap import saliency
+    from lowcap.analyses import saliency
 
     chunks = [saliency.saliency_maps(model, x[i:i + batch], epsilon) for i in range(0, len(x), batch)]
     return {m: np.concatenate([c[m] for c in chunks]) for m in METHODS}
@@ -70,7 +70,7 @@ def map_shift(loaded: list, sigmas: list[float], occlusion_size: int, n_images: 
 
     import torch
 
-    from lowcap import robustness
+    from lowcap.analyses import robustness
 
     pairs = {item.meta.pair for item in loaded}
     if len(pairs) != 1:
@@ -165,7 +165,7 @@ def stratified_test(points: pd.DataFrame) -> dict:
     shown only to expose what pooling strata does (it mixes pairs and widths: Simpson's paradox)."""
     from scipy.stats import spearmanr
 
-    from lowcap.stats import stratified_rank_test
+    from lowcap.core.stats import stratified_rank_test
 
     strata = (points["pair"].astype(str) + "|" + points["width"].astype(str)).to_numpy()
     x, y = points["shift"].to_numpy(float), points["f1_drop"].to_numpy(float)

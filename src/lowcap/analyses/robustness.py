@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from lowcap import plots
+from lowcap.figures import plots
 
 if TYPE_CHECKING:
     import torch
@@ -94,8 +94,8 @@ def evaluate_corruptions(
     corrupted validation images; all models and all corruptions in one forward pass."""
     import torch
 
-    from lowcap.metrics import evaluate
-    from lowcap.model import Bank
+    from lowcap.core.metrics import evaluate
+    from lowcap.core.model import Bank
 
     x = torch.as_tensor(x_val)
     y = torch.as_tensor(y_val, device=device)
@@ -119,7 +119,7 @@ def evaluate_model_corruptions(models: list, widths: list[int], x_val: np.ndarra
     model's own forward pass on the same corrupted images; the same table."""
     import torch
 
-    from lowcap.metrics import evaluate
+    from lowcap.core.metrics import evaluate
 
     x = torch.as_tensor(x_val)
     y = torch.as_tensor(y_val, device=device)
@@ -190,9 +190,9 @@ def result_keys(pair: str, widths, seeds, sigmas) -> pd.DataFrame:
 
 
 def read_results(path: str, pair: str, widths, seeds, sigmas) -> pd.DataFrame:
-    """A robustness_pair table, checked for the complete grid (lowcap.tables.read_table): a short
+    """A robustness_pair table, checked for the complete grid (lowcap.core.tables.read_table): a short
     or malformed one stops the job, naming the file."""
-    from lowcap.tables import read_table
+    from lowcap.core.tables import read_table
 
     return read_table(path, RESULT_COLUMNS, result_keys(pair, widths, seeds, sigmas),
                       nullable=("sigma", "loss", "f1", "auc"))

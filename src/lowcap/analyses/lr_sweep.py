@@ -1,6 +1,6 @@
 """Learning-rate sweep (paper Fig. 1 and 2): summaries and figures from the sweep's histories.
 
-The training itself is lowcap.train.train_bank with one model per (width, lr); see
+The training itself is lowcap.core.train.train_bank with one model per (width, lr); see
 lowcap.jobs.train.lr_sweep_seed. Everything here is pandas/matplotlib only, so the figure job never imports torch.
 Figures use the final epoch (no selection of the best epoch on the validation split).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lowcap import plots
+from lowcap.figures import plots
 
 
 def final_epoch_summary(history: pd.DataFrame) -> pd.DataFrame:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lowcap.tables import check_table_grid, markdown_table, read_table  # noqa: F401  (markdown_table: re-exported)
+from lowcap.core.tables import check_table_grid, markdown_table, read_table  # noqa: F401  (markdown_table: re-exported)
 
 # The paper's "success": F1 strictly above this. The one rule every table and figure uses
 # (minimum capacity, the highest sparsity that keeps success): see succeeds().
@@ -16,13 +16,13 @@ def succeeds(f1, threshold: float = SUCCESS_F1):
     return f1 > threshold
 
 
-# A training history (lowcap.train.history_table): one row per (model, epoch, split).
+# A training history (lowcap.core.train.history_table): one row per (model, epoch, split).
 HISTORY_KEYS = ["pair", "width", "seed", "lr", "split", "epoch"]
 HISTORY_COLUMNS = [*HISTORY_KEYS, "loss", "f1", "auc"]
 
 
 def read_histories(paths: list[str]) -> pd.DataFrame:
-    """Histories, each checked as it is read (lowcap.tables.read_table: complete lines, every
+    """Histories, each checked as it is read (lowcap.core.tables.read_table: complete lines, every
     column, no empty key); check_grid then checks the rows. attrs["sources"]: pair -> file."""
     frames = [read_table(p, HISTORY_COLUMNS, nullable=("loss", "f1", "auc")) for p in paths]
     history = pd.concat(frames, ignore_index=True)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lowcap import plots
+from lowcap.figures import plots
 
 PANELS = {  # column prefix -> what the panel shows
     "dense": "dense model (t-SNE)",
@@ -109,9 +109,9 @@ def compare_models(reference, baselines: list, sparsity: float, scope: str, k: i
     the pruned activations."""
     import torch
 
-    from lowcap import pruning
-    from lowcap.metrics import evaluate
-    from lowcap.model import MLP, init_params
+    from lowcap.analyses import pruning
+    from lowcap.core.metrics import evaluate
+    from lowcap.core.model import MLP, init_params
 
     meta = reference.meta
     untrained = MLP(meta.width)

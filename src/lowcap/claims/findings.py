@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lowcap.tables import markdown_table
+from lowcap.core.tables import markdown_table
 
 PRUNING_WIDTHS = (12, 24, 64)  # the paper's Table 1 widths and the widest
 ROBUSTNESS_WIDTHS = (24, 48, 64)  # the widths of the paper's occlusion F1 numbers
@@ -184,8 +184,8 @@ def imp_methods(tables: dict[str, pd.DataFrame], tolerance_points: dict[str, flo
     """Per study, scope and method, at the round closest to the target level (95%): the achieved
     sparsity, the fine-tuning epochs, and the mean F1 change against the dense model trained as
     long (the control; one-shot: the dense model); and the highest sparsity within the tolerance
-    of the dense F1 and of the control (lowcap.imp.max_sparsity), medians over pairs x widths."""
-    from lowcap import imp
+    of the dense F1 and of the control (lowcap.analyses.imp.max_sparsity), medians over pairs x widths."""
+    from lowcap.analyses import imp
     from lowcap.claims import imp as claims_imp
 
     rows = []
@@ -235,7 +235,7 @@ def mutual_information(summaries: dict[str, pd.DataFrame], pairs: dict[str, list
 def saliency_shift(predicts: dict[str, pd.DataFrame]) -> str:
     """Per study and method: does the map shift predict the F1 drop, within (pair, width) strata
     over seeds (all pairs together, shift and drop averaged over the corruption levels)?"""
-    from lowcap.saliency_shift import CHECKPOINT
+    from lowcap.analyses.saliency_shift import CHECKPOINT
 
     rows = []
     for study, p in predicts.items():

@@ -40,7 +40,7 @@ class MLP(nn.Module):
 def draw_weights(shapes: list[tuple[int, ...]], seed: int, init: str, init_std: float) -> list[torch.Tensor]:
     """Weight tensors of the given shapes, in order, from one generator seeded with `seed`:
     N(0, init_std^2) or Xavier-uniform (torch's fans). One model's draws never depend on what else
-    is trained. Used for the MLP here and for the CNN (lowcap.cnn)."""
+    is trained. Used for the MLP here and for the CNN (lowcap.core.cnn)."""
     g = torch.Generator().manual_seed(seed)
     out = []
     for shape in shapes:
@@ -166,7 +166,7 @@ class CheckpointMeta:
     torch_version: str
     final_val_f1: float
     final_train_f1: float
-    architecture: str = "mlp"  # mlp (lowcap.model.MLP) or cnn (lowcap.cnn.CNN); `width` is its capacity
+    architecture: str = "mlp"  # mlp (lowcap.core.model.MLP) or cnn (lowcap.core.cnn.CNN); `width` is its capacity
 
     @property
     def key(self) -> tuple[str, int, int]:
@@ -175,7 +175,7 @@ class CheckpointMeta:
 
 def save_checkpoint(path: str | Path, state_dict: dict[str, torch.Tensor], meta: CheckpointMeta) -> None:
     """Plain tensors plus JSON-like metadata: loads with torch.load(weights_only=True), no pickled code."""
-    from lowcap.tables import written
+    from lowcap.core.tables import written
 
     needed = sum(t.numel() * t.element_size() for t in state_dict.values())
     # Saved to {path}.part and moved: torch names the archive's folder after the file, "w8_s0.pt".
@@ -184,9 +184,9 @@ def save_checkpoint(path: str | Path, state_dict: dict[str, torch.Tensor], meta:
 
 
 def build_model(architecture: str, width: int) -> nn.Module:
-    """An untrained model of the architecture: MLP(width) or lowcap.cnn.CNN(width channels)."""
+    """An untrained model of the architecture: MLP(width) or lowcap.core.cnn.CNN(width channels)."""
     if architecture == "cnn":
-        from lowcap.cnn import CNN
+        from lowcap.core.cnn import CNN
 
         return CNN(int(width))
     if architecture != "mlp":

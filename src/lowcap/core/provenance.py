@@ -14,7 +14,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # src/lowcap
 
 
 def _module_path(module: str) -> Path | None:
@@ -43,7 +43,7 @@ def _imports(path: Path, module: str) -> set[str]:
             else:
                 source = node.module or ""
             found.add(source)
-            # `from lowcap import pruning` imports the module lowcap.pruning
+            # `from lowcap import pruning` imports the module lowcap.analyses.pruning
             found.update(f"{source}.{alias.name}" for alias in node.names)
     names = set()
     for name in found:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from lowcap import plots
+from lowcap.figures import plots
 
 if TYPE_CHECKING:
     import torch
@@ -147,7 +147,8 @@ def fig8_cases(dense: "nn.Module", pruned: "nn.Module", x_val: np.ndarray, y_val
 def cases(loaded, sparsity: float, scope: str, epsilon: float) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Fig. 8's cases of one checkpoint (evaluation.Loaded) under the dense model and its
     magnitude-pruned copy, with the model, the requested and the achieved sparsity in each row."""
-    from lowcap import data, pruning
+    from lowcap.core import data
+    from lowcap.analyses import pruning
 
     model, meta = loaded.model, loaded.meta
     pruned = pruning.prune_copy(model, sparsity, scope)

@@ -1,5 +1,5 @@
 """The two architectures' shapes and parameter counts, without torch (the figure and claims jobs
-use them): the MLP 784 -> H -> 1 (lowcap.model) and the CNN baseline (lowcap.cnn)."""
+use them): the MLP 784 -> H -> 1 (lowcap.core.model) and the CNN baseline (lowcap.core.cnn)."""
 
 from __future__ import annotations
 

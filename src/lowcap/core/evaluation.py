@@ -7,8 +7,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from lowcap import data
-from lowcap.model import MLP, CheckpointMeta, load_checkpoint
+from lowcap.core import data
+from lowcap.core.model import MLP, CheckpointMeta, load_checkpoint
 
 
 class CheckpointMismatch(RuntimeError):

@@ -24,7 +24,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from lowcap.protocol import PRESETS, Protocol, protocol  # noqa: F401  (part of the settings' API)
+from lowcap.core.protocol import PRESETS, Protocol, protocol  # noqa: F401  (part of the settings' API)
 
 # Keys of the top level that a study may override under its own name. Widths and seeds are one
 # grid for all studies: the training job of a (study, pair) writes one checkpoint per (width,
@@ -38,7 +38,7 @@ NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 ANALYSES = ("capacity", "lr_sweep", "pruning", "robustness", "tsne", "saliency", "imp", "mutual_info",
             "saliency_shift")
-# A CNN study (architecture: cnn, lowcap.cnn) builds these; its capacity grid is `cnn.channels`.
+# A CNN study (architecture: cnn, lowcap.core.cnn) builds these; its capacity grid is `cnn.channels`.
 CNN_ANALYSES = ("capacity", "pruning", "robustness")
 
 
@@ -114,13 +114,13 @@ class Saliency:
 
 @dataclass(frozen=True)
 class Imp:
-    """Iterative magnitude pruning with fine-tuning (lowcap.imp)."""
+    """Iterative magnitude pruning with fine-tuning (lowcap.analyses.imp)."""
 
     rate: float
     rounds: int
     finetune_epochs: int
     tolerance_points: float
-    target_sparsity: float  # a level inserted into the schedule (lowcap.imp.levels)
+    target_sparsity: float  # a level inserted into the schedule (lowcap.analyses.imp.levels)
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,7 @@ class Study:
     saliency_shift: SaliencyShift
     # What the study builds by default: every analysis, or (a training-budget study) capacity only.
     analyses: tuple[str, ...] = ANALYSES
-    # mlp: the paper's 784 -> width -> 1; cnn: lowcap.cnn.CNN, `widths` holding channel counts.
+    # mlp: the paper's 784 -> width -> 1; cnn: lowcap.core.cnn.CNN, `widths` holding channel counts.
     architecture: str = "mlp"
 
     def scheme(self, name: str) -> PruningScheme:
@@ -488,7 +488,7 @@ def _claims_problems(claims: dict, studies: dict[str, Study]) -> list[str]:
 def _data_problems(config: dict, studies: dict[str, Study], data: dict[str, DataSource]) -> list[str]:
     """The mirror of every dataset a study uses, and the settings bounded by the number of
     validation images (known from the pool's labels and make_split's rule), checked up front."""
-    from lowcap.data import DataError, check_mirror, check_sha256, pool_class_counts
+    from lowcap.core.data import DataError, check_mirror, check_sha256, pool_class_counts
 
     problems, users = [], {}
     for study in studies.values():
@@ -511,7 +511,7 @@ def _data_problems(config: dict, studies: dict[str, Study], data: dict[str, Data
 def _size_problems(study: Study, entry: dict, counts) -> list[str]:
     """Settings above what the study's validation splits allow, which a library would lower or a
     job would clamp (or fail on late)."""
-    from lowcap.data import parse_pair, split_sizes
+    from lowcap.core.data import parse_pair, split_sizes
 
     def key(section: str, sub: str = "") -> str:
         return _config_key(study.name, entry, section, sub)
@@ -593,12 +593,12 @@ def merge_files(paths: list[str | Path]) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python3 -m lowcap.settings [FILE ...]`: check config files as the pipeline would, without
+    """`python3 -m lowcap.core.settings [FILE ...]`: check config files as the pipeline would, without
     running anything. Snakemake reads --configfile files before the workflow's own code runs, and
     its message for a YAML error names neither the file nor the line; this names both."""
     import sys
 
-    repo = Path(__file__).resolve().parents[2]
+    repo = Path(__file__).resolve().parents[3]
     files = [repo / "config.yaml", *(argv if argv is not None else sys.argv[1:])]
     try:
         settings = load_settings(merge_files(files), repo / "workflow" / "schemas" / "config.schema.yaml")

@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lowcap import plots
+from lowcap.figures import plots
 
 KEYS = ["pair", "width", "seed"]
 
@@ -102,7 +102,7 @@ def network_unit_table(loaded: list, sparsity: float, scope: str, random_state: 
     in scope "layer" the output weight is kept iff the rank is within the H - round(p H) largest."""
     import torch
 
-    from lowcap.pruning import prune_copy, weight_sparsity
+    from lowcap.analyses.pruning import prune_copy, weight_sparsity
 
     tables = []
     for item in loaded:

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-from lowcap.protocol import Protocol
-from lowcap.metrics import Scorer
-from lowcap.model import Bank, init_params
+from lowcap.core.protocol import Protocol
+from lowcap.core.metrics import Scorer
+from lowcap.core.model import Bank, init_params
 
 
 def sweep_models(widths: list[int], lrs: list[float]) -> tuple[list[int], list[float]]:
@@ -65,7 +65,7 @@ def run_bank(
     epoch are scored (the other rows are NaN): scoring sorts every model's logits for the AUC, which
     costs more than a step when thousands of models train at once.
 
-    `bank` is a lowcap.model.Bank, or a lowcap.cnn_train.CNNBank with x_* its image patches: what
+    `bank` is a lowcap.core.model.Bank, or a lowcap.core.cnn_train.CNNBank with x_* its image patches: what
     is used is parameters() (weights, biases of the units, output weights, output biases),
     unit_values, forward, logits_and_grads and widths. Masks apply to an MLP bank's w1 and w2."""
     params = bank.parameters()

@@ -1,7 +1,7 @@
 """MLP against CNN on one axis, the parameter count (issue 11; pandas and matplotlib only).
 
 Per pair: the best F1 of each width (MLP hidden units, CNN channels) against its parameter count
-(lowcap.cnn.parameter_count), and the minimum capacity counted both ways.
+(lowcap.core.cnn.parameter_count), and the minimum capacity counted both ways.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lowcap import plots
-from lowcap.capacity import SUCCESS_F1, minimum_capacity, succeeds, width_summary
-from lowcap.architecture import parameter_count
+from lowcap.figures import plots
+from lowcap.analyses.capacity import SUCCESS_F1, minimum_capacity, succeeds, width_summary
+from lowcap.core.architecture import parameter_count
 
 ARCH_LABEL = {"mlp": "MLP 784→H→1", "cnn": "CNN 3×3 conv, C channels → 1"}
 ARCH_STYLE = {"mlp": (plots.HIGHLIGHT_COLORS[0], "o"), "cnn": (plots.HIGHLIGHT_COLORS[3], "s")}

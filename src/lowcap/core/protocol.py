@@ -1,7 +1,7 @@
 """Training protocols: what decides how one model is trained.
 
 A module of its own, so that the training jobs' code digest does not change when the config
-validation does (lowcap.provenance).
+validation does (lowcap.core.provenance).
 """
 
 from __future__ import annotations

@@ -4,10 +4,10 @@ The paper admits that "one-shot pruning without fine-tuning may underestimate ac
 sparsity". For each trained checkpoint this module runs, with the study's own training protocol,
 on a schedule of sparsity levels (`levels`: 1 - (1 - rate)^r for r = 1..rounds, with the target
 level, 95%, inserted in order, so that one round lands on it exactly):
-- one-shot: prune the dense model once to each level (lowcap.pruning's rule), no retraining;
+- one-shot: prune the dense model once to each level (lowcap.analyses.pruning's rule), no retraining;
 - imp: rounds; round r prunes, among the weights still there and ranked by their CURRENT
   (fine-tuned) magnitudes, as many as bring the count of pruned weights to the level r of the
-  original weights (the rounding of lowcap.pruning.n_to_prune, so IMP and one-shot prune the
+  original weights (the rounding of lowcap.analyses.pruning.n_to_prune, so IMP and one-shot prune the
   same number of weights at a level), then fine-tunes `finetune_epochs` epochs with the mask
   held; round r's model has had r x finetune_epochs epochs of fine-tuning (its budget);
 - one-shot+ft: the one-shot mask of level r, fine-tuned with the mask held for IMP's budget at
@@ -20,7 +20,7 @@ matrices ranked together). Sparsity is always counted from the weights scored (n
 
 Fine-tuning runs in segments of `finetune_epochs` epochs, one per round: in segment s every
 model still training (the control, IMP, and one-shot+ft of the levels >= s) trains on one bank
-of lowcap.train, with the batch order drawn from `shuffle_seed(seed, s)`. So no segment replays
+of lowcap.core.train, with the batch order drawn from `shuffle_seed(seed, s)`. So no segment replays
 the original training's batch order (seeded by `seed` itself) or another segment's, and every
 method sees the same batches at the same budget (a paired comparison). Masking adds one
 elementwise product per step (benchmarks/run.py measures the bank).
@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from lowcap import plots
+from lowcap.figures import plots
 
 if TYPE_CHECKING:
     import torch
@@ -74,9 +74,9 @@ def table_keys(pair: str, widths, seeds, n_rounds: int) -> pd.DataFrame:
 
 
 def read_table_of(path, pair: str, widths, seeds, imp_settings: dict) -> pd.DataFrame:
-    """One pair's IMP table, checked for every key of its schedule (lowcap.tables.read_table);
+    """One pair's IMP table, checked for every key of its schedule (lowcap.core.tables.read_table);
     `imp_settings`: the study's imp section (rate, rounds, target_sparsity)."""
-    from lowcap.tables import read_table
+    from lowcap.core.tables import read_table
 
     n_rounds = len(levels(imp_settings["rate"], imp_settings["rounds"], imp_settings["target_sparsity"]))
     return read_table(path, TABLE_KEYS + ["requested_sparsity", "sparsity_total", *TABLE_METRICS],
@@ -95,7 +95,7 @@ def _masked_model(state: dict, masks: dict | None):
     import torch
     from torch.nn.utils import prune
 
-    from lowcap.model import MLP
+    from lowcap.core.model import MLP
 
     model = MLP(state["hidden.weight"].shape[0])
     model.load_state_dict(state)
@@ -107,11 +107,11 @@ def _masked_model(state: dict, masks: dict | None):
 
 def prune_to(state: dict, masks: dict | None, level: float, scope: str) -> dict:
     """New masks {hidden, output}: the smallest-magnitude weights of `state` among those still
-    unmasked are pruned until `level` percent of the weights are (lowcap.pruning.n_to_prune of each
+    unmasked are pruned until `level` percent of the weights are (lowcap.analyses.pruning.n_to_prune of each
     matrix for scope "layer", of both together for "global"). A pruned weight stays pruned."""
     from torch.nn.utils import prune
 
-    from lowcap.pruning import n_to_prune
+    from lowcap.analyses.pruning import n_to_prune
 
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {SCOPES}, not {scope!r}")
@@ -129,7 +129,7 @@ def prune_to(state: dict, masks: dict | None, level: float, scope: str) -> dict:
 
 
 def one_shot_masks(state: dict, sparsity: float, scope: str) -> dict:
-    """The masks of lowcap.pruning.prune_copy at `sparsity` percent of the dense weights."""
+    """The masks of lowcap.analyses.pruning.prune_copy at `sparsity` percent of the dense weights."""
     return prune_to(state, None, sparsity, scope)
 
 
@@ -159,8 +159,8 @@ def _finetune(states: list[dict], masks: list[dict], shuffle: int, protocol, epo
     {loss, f1, auc} -> array over models."""
     import torch
 
-    from lowcap.model import Bank
-    from lowcap.train import run_bank
+    from lowcap.core.model import Bank
+    from lowcap.core.train import run_bank
 
     bank = Bank.from_params([masked_state(s, m) for s, m in zip(states, masks)], device)
     mask1 = torch.cat([m["hidden"] for m in masks])
@@ -199,7 +199,7 @@ def _tracks(dense: list[dict], schedule: list[float]) -> list[Track]:
 def run_seed(loaded: list, schedule: list[float], finetune_epochs: int, protocol, d, seed: int,
              device: str = "cpu") -> pd.DataFrame:
     """Every method and scope for the checkpoints of one (pair, seed) (evaluation.Loaded, any
-    widths) on the levels `schedule`, with `d` their lowcap.data.PairData. One row per (width,
+    widths) on the levels `schedule`, with `d` their lowcap.core.data.PairData. One row per (width,
     method, scope, round, stage): stage "pruned" is right after pruning, "finetuned" after
     fine-tuning; `budget_epochs` is the row's model's fine-tuning epochs so far."""
     dense = [{k: v.detach().clone() for k, v in item.model.state_dict().items()} for item in loaded]
@@ -243,7 +243,7 @@ def run_seed(loaded: list, schedule: list[float], finetune_epochs: int, protocol
 def run_pair(loaded: list, images: str, labels: str, schedule: list[float], finetune_epochs: int, protocol,
              device: str = "cpu") -> pd.DataFrame:
     """run_seed for every seed of one pair's checkpoints; the long IMP table of the pair."""
-    from lowcap.evaluation import _pair_data
+    from lowcap.core.evaluation import _pair_data
 
     by_seed: dict[int, list] = {}
     for item in loaded:
@@ -319,7 +319,7 @@ def max_sparsity(table: pd.DataFrame, tolerance_points: float, pairs: list[str])
 
 def max_sparsity_markdown(table: pd.DataFrame) -> str:
     """One pair x width grid per (method, scope) of max_sparsity."""
-    from lowcap.tables import markdown_table
+    from lowcap.core.tables import markdown_table
 
     parts = []
     for (method, scope), g in table.groupby(["method", "scope"], sort=False):

@@ -1,4 +1,4 @@
-"""Training the CNNs of one seed together: a bank of convolutional models (lowcap.cnn).
+"""Training the CNNs of one seed together: a bank of convolutional models (lowcap.core.cnn).
 
 The bank is one convolution with sum(C) output channels; model k reads only its own block of
 channels through its own linear output. Its loss is the sum of the models' mean binary
@@ -10,7 +10,7 @@ The convolution is written as a matrix product over image patches (im2col): the 
 every image are cut once, before training, and each step is then one (n*169, 9) x (9, sum C)
 product, which is what a convolution with one input channel amounts to.
 
-The loop is lowcap.train.run_bank itself (CNNBank has the interface it uses): epoch 0 is the
+The loop is lowcap.core.train.run_bank itself (CNNBank has the interface it uses): epoch 0 is the
 initialisation; full batch (one step per epoch, whose forward pass also gives the epoch's training
 metrics) or minibatches drawn by a generator seeded with the model seed; the same history table.
 """
@@ -24,9 +24,9 @@ import pandas as pd
 import torch
 from torch import nn
 
-from lowcap.cnn import KERNEL, POSITIONS, SIDE, STRIDE, init_params
-from lowcap.protocol import Protocol
-from lowcap.train import history_table, run_bank
+from lowcap.core.cnn import KERNEL, POSITIONS, SIDE, STRIDE, init_params
+from lowcap.core.protocol import Protocol
+from lowcap.core.train import history_table, run_bank
 
 # Rows per chunk of a pass: the (rows, 169, sum C) activations of 64 rows stay in the CPU's cache
 # (about 2 MB for 52 channels), which makes a full-batch epoch about 4x faster than one pass over
@@ -78,7 +78,7 @@ class CNNBank:
         return [self.w_conv, self.b_conv, self.w_out, self.b_out]
 
     def unit_values(self, per_model: list[float]) -> tuple[torch.Tensor, torch.Tensor]:
-        """Expand one value per model to one per channel and one per output unit (as lowcap.model.Bank)."""
+        """Expand one value per model to one per channel and one per output unit (as lowcap.core.model.Bank)."""
         per_out = torch.tensor(per_model, dtype=self.w_conv.dtype, device=self.w_conv.device)
         return per_out @ self.gather.T, per_out
 
@@ -115,7 +115,7 @@ class CNNBank:
         return torch.cat([self._logits(p[s: s + CHUNK]) for s in range(0, len(p), CHUNK)])
 
     def split(self) -> list[dict[str, torch.Tensor]]:
-        """Back to one state_dict per model (on the CPU), lowcap.cnn.CNN's keys and shapes."""
+        """Back to one state_dict per model (on the CPU), lowcap.core.cnn.CNN's keys and shapes."""
         out, start = [], 0
         for k, c in enumerate(self.channels):
             sl = slice(start, start + c)
@@ -144,7 +144,7 @@ def train_cnn_bank(
     """Train one CNN per channel count from the same seed, all at once, at protocol.lr.
 
     Returns the final state_dicts and the long table of metrics per (model, epoch, split), with
-    the columns of lowcap.train.train_bank's (`width` holds the channel count).
+    the columns of lowcap.core.train.train_bank's (`width` holds the channel count).
     """
     bank = CNNBank.from_params([init_params(c, seed, protocol.init, protocol.init_std) for c in channels], device)
     lrs = [protocol.lr] * len(channels)

@@ -1,0 +1,1 @@
+"""The pipeline's foundations: data, protocol, settings, models, training, metrics, tables, statistics."""
