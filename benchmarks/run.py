@@ -198,6 +198,7 @@ def masked_roofline(config: dict, study: str) -> dict:
     import torch
 
     from lowcap.analyses import imp
+    from lowcap.analyses.pruning import prune
     from lowcap.core.data import load_pool, pair_data
     from lowcap.core.model import Bank, init_params
     from lowcap.core.settings import protocol
@@ -210,8 +211,8 @@ def masked_roofline(config: dict, study: str) -> dict:
     settings = {**config["imp"], **entry.get("imp", {})}
     epochs = settings["finetune_epochs"]
     states = [init_params(w, 0, proto.init, proto.init_std) for w in config["widths"]]
-    jobs = [(s, imp.one_shot_masks(s, 0.0, "layer")) for s in states]
-    jobs += [(s, imp.one_shot_masks(s, level, scope)) for scope in imp.SCOPES
+    jobs = [(s, prune(s, None, 0.0, "layer")) for s in states]
+    jobs += [(s, prune(s, None, level, scope)) for scope in imp.SCOPES
              for level in imp.levels(settings["rate"], settings["rounds"]) for s in states]
     hidden, n, nv, batch = sum(s["hidden.weight"].shape[0] for s, _ in jobs), len(d.x_train), len(d.x_val), proto.batch_size
     x, xv = torch.from_numpy(d.x_train), torch.from_numpy(d.x_val)

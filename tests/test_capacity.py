@@ -103,3 +103,45 @@ def test_a_history_with_a_duplicated_model_is_refused(tmp_path):
     open(paths[0], "a").write(text.splitlines(keepends=True)[1])
     with pytest.raises(ValueError, match=r"1 rows duplicated \(pair=4-9, width=2, seed=0, lr=0.03, split=train, epoch=0\)"):
         capacity.check_grid(capacity.read_histories(paths), ["4-9"], [2, 4], [0, 42], paths[0])
+
+
+def test_a_history_of_another_protocols_epochs_is_refused(tmp_path):
+    """Given the protocol's epochs (the capacity figures' rules pass them), a history that stops
+    short of them, or runs past them, is refused even when complete in itself."""
+    paths = write_histories(tmp_path, epochs=3)
+    history = capacity.read_histories(paths)
+    capacity.check_grid(history, ["4-9"], [2, 4], [0, 42], paths[0], epochs=3)
+    with pytest.raises(ValueError, match=r"rows missing \(.*epoch=4"):
+        capacity.check_grid(history, ["4-9"], [2, 4], [0, 42], paths[0], epochs=4)
+    with pytest.raises(ValueError, match=r"rows outside the configured grid \(.*epoch=3"):
+        capacity.check_grid(history, ["4-9"], [2, 4], [0, 42], paths[0], epochs=2)
+
+
+def test_the_capacity_jobs_check_the_protocols_epochs(tmp_path):
+    from lowcap.jobs.capacity_figures import capacity_summary, training_curves_figure
+
+    paths = write_histories(tmp_path, epochs=3)
+    outputs = {f"{s}_{e}": str(tmp_path / f"{s}.{e}") for s in ("train", "val") for e in ("png", "pdf", "csv")}
+    outputs.update(table_csv=str(tmp_path / "t.csv"), table_md=str(tmp_path / "t.md"))
+    with pytest.raises(ValueError, match="rows missing"):
+        capacity_summary(paths, ["4-9"], [2, 4], [0, 42], outputs, epochs=5)
+    with pytest.raises(ValueError, match="rows missing"):
+        training_curves_figure(paths[0], "4-9", [2, 4], [0, 42], *(str(tmp_path / f"a.{e}") for e in ("png", "pdf", "csv")),
+                               epochs=5)
+    capacity_summary(paths, ["4-9"], [2, 4], [0, 42], outputs, epochs=3)
+    table = pd.read_csv(outputs["table_csv"], dtype={"pair": str})
+    assert set(table["threshold"]) == {capacity.SUCCESS_F1}
+
+
+def test_an_edit_to_a_capacity_compare_or_lr_sweep_figure_reruns_figure_jobs_only(tmp_path, monkeypatch):
+    """Fig. 3, A, the budget figure, MLP against CNN and Fig. 1-2 are drawn by lowcap.figures.*,
+    which only the *_figures jobs reach: an edit there retrains nothing and re-evaluates nothing."""
+    from test_layers import _edited
+
+    for family in ("capacity", "compare", "lr_sweep"):
+        changed = _edited(tmp_path / family, monkeypatch, f"figures/{family}.py")
+        assert changed, family
+        assert all(m.endswith("_figures") for m in changed), (family, changed)
+    changed = _edited(tmp_path / "core", monkeypatch, "core/train.py")
+    assert {"lowcap.jobs.train", "lowcap.jobs.cnn", "lowcap.jobs.lr_sweep"} <= changed
+    assert not [m for m in changed if m.endswith("_figures")], changed

@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from conftest import make_meta
-from lowcap.core.cnn import CNN, POSITIONS, init_params, parameter_count
+from lowcap.core.architecture import parameter_count
+from lowcap.core.cnn import CNN, POSITIONS, init_params
 from lowcap.core.cnn_train import CNNBank, patches, train_cnn_bank
 from lowcap.core.model import MLP, load_checkpoint, save_checkpoint
 from lowcap.core.protocol import Protocol
@@ -166,7 +167,7 @@ def test_pruning_a_cnn_counts_both_layers_and_dead_channels():
 
 
 def test_robustness_of_cnns_equals_each_models_forward():
-    from lowcap.analyses.robustness import corrupted_sets, evaluate_model_corruptions
+    from lowcap.analyses.robustness import corrupted_sets, evaluate_models
 
     x, y = toy(30, seed=2)
     models = []
@@ -174,7 +175,7 @@ def test_robustness_of_cnns_equals_each_models_forward():
         m = CNN(c)
         m.load_state_dict(init_params(c, 0, "normal", 0.1))
         models.append(m)
-    table = evaluate_model_corruptions(models, [1, 3], x, y, [0.3], 7, seed=0)
+    table = evaluate_models(models, [1, 3], x, y, [0.3], 7, seed=0)
     assert len(table) == 2 * 3 and set(table.corruption) == {"clean", "noise", "occlusion"}
     sets = corrupted_sets(torch.as_tensor(x), [0.3], 7, 0)
     from lowcap.core.metrics import evaluate
@@ -221,7 +222,7 @@ def test_claims_of_a_cnn_study_judge_what_a_cnn_can_be_judged_on():
 def test_the_initial_weights_of_one_channel_count_are_no_copy_of_another_ones_and_are_normal():
     """Issue 15, finding 10: in `released-cnn`'s Fig. 3 the pairs dip at C = 3. Not a shared or a
     degenerate draw: each (C, seed) draws N(0, 0.1^2) weights from one generator seeded with the seed
-    (as the MLP's: lowcap.core.model.draw_weights), and C = 3's are neither the first channels of a wider
+    (as the MLP's: lowcap.core.weights.draw_weights), and C = 3's are neither the first channels of a wider
     draw nor a narrower draw plus a channel. The draws of one seed overlap by design only where
     torch's normal_ makes them: it fills 16-value Box-Muller blocks and redraws the last 16 when 9C
     is not a multiple of 16, so C = 3's first channel and two more weights are those of every C >= 4
@@ -252,3 +253,29 @@ def test_the_initial_weights_of_one_channel_count_are_no_copy_of_another_ones_an
     assert kstest(by_seed.ravel() / 0.1, "norm").pvalue > 0.01
     # and the seeds draw independently: C = 3's weights of consecutive seeds are uncorrelated (3 sd)
     assert abs(np.corrcoef(by_seed[:-1].ravel(), by_seed[1:].ravel())[0, 1]) < 3 / np.sqrt(199 * 27)
+
+
+def test_a_cnn_bank_refuses_masks_by_name():
+    """run_bank keeps pruned weights at zero for an MLP bank only: a CNN bank given masks fails
+    saying so, before any step, instead of on an attribute it lacks."""
+    from lowcap.core.train import run_bank
+
+    x, y = toy(20)
+    bank = CNNBank.from_params([init_params(c, 0, "normal", 0.1) for c in (1, 2)])
+    before = [p.detach().clone() for p in bank.parameters()]
+    proto = Protocol(lr=0.1, epochs=1, batch_size=None, init="normal", init_std=0.1)
+    masks = (torch.ones(3, 9), torch.ones(3))
+    with pytest.raises(ValueError, match="a CNN bank takes no masks"):
+        run_bank(bank, [0.1, 0.1], 0, proto, 1, patches(torch.as_tensor(x)), y, patches(torch.as_tensor(x)), y,
+                 masks=masks)
+    assert all(torch.equal(a, b) for a, b in zip(before, bank.parameters()))
+    assert bank.n_models == 2
+
+
+def test_the_model_modules_do_not_import_each_other():
+    """lowcap.core.cnn draws its weights from lowcap.core.weights: the CNN module imports nothing of
+    lowcap.core.model, which imports the CNN to load its checkpoints."""
+    from lowcap.core import provenance
+
+    assert "lowcap.core.model" not in provenance.module_closure("lowcap.core.cnn")
+    assert "lowcap.core.cnn" in provenance.module_closure("lowcap.core.model")

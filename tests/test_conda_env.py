@@ -74,7 +74,7 @@ def test_job_scripts_import_the_workflows_lowcap_without_it_installed(tmp_path, 
            "--until", "fetch_data", "--skip-script-cleanup"]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
-    scripts = sorted((tmp_path / ".snakemake" / "scripts").glob("*.fetch_data.py"))
+    scripts = sorted((tmp_path / ".snakemake" / "scripts").glob("*.job.py"))
     assert scripts, result.stderr[-3000:]
     lines = scripts[0].read_text().splitlines(keepends=True)
     end = next(i for i, line in enumerate(lines) if "snakemake preamble end" in line)

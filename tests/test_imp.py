@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 import torch
 
-from lowcap.analyses import imp, pruning
+from lowcap.analyses import imp, imp_tables, pruning
+from lowcap.figures import imp as imp_figures
 from lowcap.core.data import PairData
 from lowcap.core.model import MLP, init_params
 from lowcap.core.protocol import Protocol
@@ -57,10 +58,10 @@ def toy_checkpoints(widths=(4, 8), seed=0, protocol=FULL_BATCH):
 
 
 def test_levels_are_the_geometric_schedule_with_the_target_inserted_in_order():
-    assert np.allclose(imp.levels(0.5, 3), [50, 75, 87.5])
-    assert np.allclose(imp.levels(0.6, 5, 95), [60, 84, 93.6, 95, 97.44, 98.976])
-    assert np.allclose(imp.levels(0.5, 2, 95), [50, 75, 95])  # after the last level: one more round
-    assert np.allclose(imp.levels(0.5, 2, 75), [50, 75])  # already on the schedule: not twice
+    assert np.allclose(imp_tables.levels(0.5, 3), [50, 75, 87.5])
+    assert np.allclose(imp_tables.levels(0.6, 5, 95), [60, 84, 93.6, 95, 97.44, 98.976])
+    assert np.allclose(imp_tables.levels(0.5, 2, 95), [50, 75, 95])  # after the last level: one more round
+    assert np.allclose(imp_tables.levels(0.5, 2, 75), [50, 75])  # already on the schedule: not twice
 
 
 def test_shuffle_seeds_are_fresh_per_round_and_never_the_training_seed():
@@ -77,19 +78,19 @@ def test_one_shot_masks_are_prune_copys_zeros():
     state = random_state(8)
     model = MLP(8)
     model.load_state_dict(state)
-    for scope in imp.SCOPES:
+    for scope in imp_tables.SCOPES:
         pruned = pruning.prune_copy(model, 80, scope)
-        masks = imp.one_shot_masks(state, 80, scope)
+        masks = pruning.prune(state, None, 80, scope)
         assert torch.equal(masks["hidden"] == 0, pruned.hidden.weight == 0)
         assert torch.equal(masks["output"] == 0, pruned.output.weight == 0)
 
 
-@pytest.mark.parametrize("scope", imp.SCOPES)
+@pytest.mark.parametrize("scope", imp_tables.SCOPES)
 def test_each_round_prunes_to_its_level_of_the_original_weights_and_never_unprunes(scope):
     state = random_state(10)
     masks = None
-    for level in imp.levels(0.6, 3, 95):
-        new = imp.prune_to(state, masks, level, scope)
+    for level in imp_tables.levels(0.6, 3, 95):
+        new = pruning.prune(state, masks, level, scope)
         after = zeros(new)
         if scope == "layer":
             assert after == {"hidden": pruning.n_to_prune(level, 7840), "output": pruning.n_to_prune(level, 10)}
@@ -104,24 +105,24 @@ def test_global_scope_ranks_both_layers_together_and_layer_scope_each_alone():
     # Tiny hidden weights, large output weights: a global ranking takes every pruned weight from
     # the hidden layer; per layer, the output layer loses its share too.
     state = hand_built(hidden_scale=1e-4, output_scale=10.0)
-    g = imp.prune_to(state, None, 50, "global")
+    g = pruning.prune(state, None, 50, "global")
     assert zeros(g) == {"hidden": pruning.n_to_prune(50, 3140), "output": 0}
-    lay = imp.prune_to(state, None, 50, "layer")
+    lay = pruning.prune(state, None, 50, "layer")
     assert zeros(lay) == {"hidden": 1568, "output": 2}
     # Reversed scales: the output weights are the smallest, so they go first globally.
-    g = imp.prune_to(hand_built(hidden_scale=10.0, output_scale=1e-4), None, 50, "global")
+    g = pruning.prune(hand_built(hidden_scale=10.0, output_scale=1e-4), None, 50, "global")
     assert zeros(g) == {"hidden": 1570 - 4, "output": 4}
     # The pruned ones are the smallest: hidden weights 1..1570 (of 1..3136) in the first case.
-    assert bool((imp.prune_to(state, None, 50, "global")["hidden"].reshape(-1)[:1570] == 0).all())
+    assert bool((pruning.prune(state, None, 50, "global")["hidden"].reshape(-1)[:1570] == 0).all())
 
 
 def test_a_later_round_ranks_the_current_weights_not_the_dense_ones():
     dense = hand_built(1.0, 1.0)
-    first = imp.prune_to(dense, None, 50, "layer")
+    first = pruning.prune(dense, None, 50, "layer")
     # Fine-tuning reversed the order of the surviving weights' magnitudes.
     current = dict(dense)
     current["hidden.weight"] = (dense["hidden.weight"].max() + 1 - dense["hidden.weight"]) * first["hidden"]
-    second = imp.prune_to(current, first, 75, "layer")
+    second = pruning.prune(current, first, 75, "layer")
     kept = second["hidden"].reshape(-1).nonzero().reshape(-1)
     # Survivors of round 1 are weights 1569..3136; by current magnitude the largest are the smallest
     # dense ones, so round 2 keeps 1569..2352 (the dense ranking would keep 2353..3136).
@@ -136,7 +137,7 @@ def fake_finetune(calls):
         out = []
         for s, m in zip(states, masks):
             t = imp.masked_state(s, m)
-            for name in imp.LAYERS:
+            for name in pruning.PRUNED_LAYERS:
                 w = t[f"{name}.weight"]
                 t[f"{name}.weight"] = torch.sign(w) * (w.abs().max() + 1 - w.abs()) * m[name]
             out.append(t)
@@ -146,7 +147,7 @@ def fake_finetune(calls):
     return finetune
 
 
-@pytest.mark.parametrize("scope", imp.SCOPES)
+@pytest.mark.parametrize("scope", imp_tables.SCOPES)
 def test_run_seed_ranks_each_round_by_the_fine_tuned_weights(monkeypatch, scope):
     loaded, d, _ = toy_checkpoints(widths=(6,))
     calls = []
@@ -156,16 +157,16 @@ def test_run_seed_ranks_each_round_by_the_fine_tuned_weights(monkeypatch, scope)
     rows = table[(table["method"] == "imp") & (table["scope"] == scope) & (table["stage"] == "pruned")]
     slot = rows.set_index("round")["val_f1"].astype(int)
     dense = {k: v.detach().clone() for k, v in loaded[0].model.state_dict().items()}
-    masks = imp.prune_to(dense, None, schedule[0], scope)
-    assert all(torch.equal(masks[n], calls[0]["masks"][slot[1]][n]) for n in imp.LAYERS)
+    masks = pruning.prune(dense, None, schedule[0], scope)
+    assert all(torch.equal(masks[n], calls[0]["masks"][slot[1]][n]) for n in pruning.PRUNED_LAYERS)
     for r in (2, 3):
         current = calls[r - 2]["states"][slot[r - 1]]
-        want = imp.prune_to(current, masks, schedule[r - 1], scope)
+        want = pruning.prune(current, masks, schedule[r - 1], scope)
         got = calls[r - 1]["masks"][slot[r]]
         if r == 2:  # the case tells the two rankings apart (reversed twice, round 3's would agree)
-            stale = imp.prune_to(dense, masks, schedule[r - 1], scope)
-            assert not all(torch.equal(want[n], stale[n]) for n in imp.LAYERS)
-        assert all(torch.equal(want[n], got[n]) for n in imp.LAYERS), r
+            stale = pruning.prune(dense, masks, schedule[r - 1], scope)
+            assert not all(torch.equal(want[n], stale[n]) for n in pruning.PRUNED_LAYERS)
+        assert all(torch.equal(want[n], got[n]) for n in pruning.PRUNED_LAYERS), r
         masks = want
 
 
@@ -177,7 +178,7 @@ def test_every_round_fine_tunes_on_a_fresh_batch_order(monkeypatch):
         seen.append(seed)
         return run_bank(bank, lrs, seed, *args, **kwargs)
 
-    monkeypatch.setattr("lowcap.core.train.run_bank", recording)
+    monkeypatch.setattr("lowcap.analyses.imp.run_bank", recording)
     imp.run_seed(loaded, [50, 75, 90], 1, Protocol(lr=0.5, epochs=3, batch_size=32, init="normal", init_std=0.1),
                  d, 42)
     assert seen == [imp.shuffle_seed(42, s) for s in (1, 2, 3)]
@@ -194,14 +195,14 @@ def test_masked_bank_fine_tuning_equals_autograd_on_torch_pruned_models():
     x, y = separable_toy(n=160, seed=3)
     d = PairData(x[:120], y[:120], x[120:], y[120:], None)
     states = [init_params(w, 7, "normal", 0.1) for w in (3, 5)]
-    masks = [imp.one_shot_masks(s, 60, "global") for s in states]
+    masks = [pruning.prune(s, None, 60, "global") for s in states]
     for batch_size in (None, 32):
         proto = Protocol(lr=0.2, epochs=4, batch_size=batch_size, init="normal", init_std=0.1)
         tuned, _, _ = imp._finetune(states, masks, 7, proto, 6, d, "cpu")
         for state, mask, got in zip(states, masks, tuned):
             model = MLP(state["hidden.weight"].shape[0]).double()
             model.load_state_dict({k: v.double() for k, v in state.items()})
-            for name in imp.LAYERS:
+            for name in pruning.PRUNED_LAYERS:
                 prune.custom_from_mask(getattr(model, name), "weight", mask[name].double())
             opt = torch.optim.SGD(model.parameters(), lr=0.2)
             xt, yt = torch.as_tensor(d.x_train).double(), torch.as_tensor(d.y_train).double()
@@ -213,7 +214,7 @@ def test_masked_bank_fine_tuning_equals_autograd_on_torch_pruned_models():
                     opt.zero_grad()
                     torch.nn.functional.binary_cross_entropy_with_logits(model(xt[b]), yt[b]).backward()
                     opt.step()
-            for name in imp.LAYERS:
+            for name in pruning.PRUNED_LAYERS:
                 layer = getattr(model, name)
                 # `weight` itself is only refreshed by the next forward; this is its value now.
                 want = (layer.weight_orig * layer.weight_mask).detach()
@@ -233,13 +234,13 @@ def test_run_seed_rows_dense_reference_and_achieved_sparsity():
     final = hist[(hist["epoch"] == 30) & (hist["split"] == "val")].set_index("width")["f1"]
     dense = table[table["method"] == "dense"].set_index("width")["val_f1"]
     assert np.allclose(dense.sort_index(), final.sort_index())
-    for (method, scope, width), g in table[table["method"].isin(imp.METHODS)].groupby(["method", "scope", "width"]):
+    for (method, scope, width), g in table[table["method"].isin(imp_tables.METHODS)].groupby(["method", "scope", "width"]):
         g = g.sort_values("round")
         assert g["sparsity_total"].is_monotonic_increasing
         assert np.allclose(g.groupby("round")["requested_sparsity"].first(), [50, 75, 87.5])
     # Achieved sparsity, counted from the weights: IMP and one-shot prune the same count at a level.
-    judged = imp.evaluated(table)
-    for scope in imp.SCOPES:
+    judged = imp_tables.evaluated(table)
+    for scope in imp_tables.SCOPES:
         s = judged[judged["scope"] == scope].pivot_table(index=["width", "round"], columns="method",
                                                          values="sparsity_total")
         assert np.allclose(s["imp"], s["one-shot"]) and np.allclose(s["imp"], s["one-shot+ft"])
@@ -263,13 +264,13 @@ def test_the_control_and_one_shot_ft_train_exactly_as_long_as_imp_at_each_round(
     oneshot = tuned[(tuned["method"] == "one-shot+ft") & (tuned["scope"] == "global")].set_index("round")
     for r, level in enumerate([50, 75, 87.5], start=1):
         for state, masks, want in ((dense, None, control[r]),
-                                   (dense, imp.one_shot_masks(dense, level, "global"), oneshot.loc[r, "val_loss"])):
-            _, _, end = imp._finetune([state], [masks or imp.one_shot_masks(state, 0, "layer")], 0, FULL_BATCH,
+                                   (dense, pruning.prune(dense, None, level, "global"), oneshot.loc[r, "val_loss"])):
+            _, _, end = imp._finetune([state], [masks or pruning.prune(state, None, 0, "layer")], 0, FULL_BATCH,
                                       r * epochs, d, "cpu")
             # float32 sums in a bank of another size: rounding only.
             assert np.isclose(end["loss"][0], want, rtol=1e-5, atol=1e-7), (r, level)
     # and the evaluated table judges each row against the control at its own budget
-    judged = imp.evaluated(table)
+    judged = imp_tables.evaluated(table)
     imp_rows = judged[judged["method"] == "imp"].set_index(["scope", "round"])
     assert np.allclose(imp_rows.xs("layer")["control_f1"].sort_index(),
                        tuned[tuned["method"] == "dense+ft"].set_index("round")["val_f1"].sort_index())
@@ -297,7 +298,7 @@ def hand_table():
 
 
 def test_max_sparsity_stops_at_the_first_round_out_of_tolerance():
-    best = imp.max_sparsity(hand_table(), 1, ["0-1"]).set_index("method")
+    best = imp_tables.highest_sparsity_within_tolerance(hand_table(), 1, ["0-1"]).set_index("method")
     assert best.loc["imp", "max_sparsity"] == 75  # lowest over seeds; round 3 loses 5 points
     # one-shot: round 2 is out of tolerance, so round 3's recovery does not count
     assert best.loc["one-shot", "max_sparsity"] == 50
@@ -311,16 +312,16 @@ def test_imp_figures_draw_every_method_and_the_control_within_the_f1_range(drawn
     table = hand_table()
     table = pd.concat([table, table[table["method"] == "imp"].assign(method="one-shot+ft")], ignore_index=True)
     table = pd.concat([table, table[table["scope"] == "layer"].assign(scope="global")], ignore_index=True)
-    curves = imp.figure_curves(table)
+    curves = imp_figures.figure_curves(table)
     control = curves[(curves["method"] == "dense+ft") & (curves["scope"] == "layer")].set_index("round")
     assert np.allclose(control["mean"], [0.95, 0.97, 0.98, 0.99]) and list(control["budget_epochs"]) == [0, 5, 10, 15]
-    imp.plot_pair(curves, "0-1", 1, 5, "x.png", "x.pdf")
+    imp_figures.plot_pair(curves, "0-1", 1, 5, "x.png", "x.pdf")
     ax = drawn[-1].axes[0]
     labels = [line.get_label() for line in ax.get_lines()]
     assert {"one-shot", "one-shot+ft", "imp"} <= set(labels) and any(lb.startswith("control") for lb in labels)
     lo, hi = ax.get_ylim()
     assert 0 <= lo and hi <= 1.01
-    recovery = imp.recovery_curves(table)
+    recovery = imp_figures.recovery_curves(table)
     assert set(recovery["stage"]) == {"finetuned", "control"}
-    imp.plot_recovery(recovery, ["0-1"], 5, "r.png", "r.pdf")
+    imp_figures.plot_recovery(recovery, ["0-1"], 5, "r.png", "r.pdf")
     assert len(drawn) == 2

@@ -28,7 +28,7 @@ def pruning_case():
 
 
 def pruning_job_case():
-    from lowcap.jobs.pruning import pruning_figures
+    from lowcap.jobs.pruning_figures import pruning_figures
 
     table, _ = pruning_case()
     grid = {"widths": WIDTHS, "seeds": SEEDS, "scope": "layer", "levels": [50, 90]}
@@ -36,7 +36,7 @@ def pruning_job_case():
 
 
 def imp_case():
-    from lowcap.jobs.imp import read_checked
+    from lowcap.analyses.imp_tables import read_checked
 
     settings = {"rate": 0.5, "rounds": 2, "target_sparsity": 50.0}  # levels 50, 75
     table = imp.table_keys("4-9", WIDTHS, SEEDS, 2).assign(requested_sparsity=50.0, sparsity_total=50.0,
@@ -45,7 +45,7 @@ def imp_case():
 
 
 def mutual_info_case():
-    from lowcap.jobs.mutual_info import read_units
+    from lowcap.analyses.mutual_info_tables import read_units
 
     rows = [{"pair": "4-9", "width": w, "seed": s, "unit": u, "mi": 0.1, "mi_frac": 0.2, "output_weight_abs": 1.0,
              "output_weight_kept": True} for w in WIDTHS for s in SEEDS for u in range(w)]
@@ -53,7 +53,7 @@ def mutual_info_case():
 
 
 def saliency_shift_case():
-    from lowcap.jobs.saliency_shift import read_shift
+    from lowcap.analyses.saliency_shift_tables import read_shift
 
     keys = robustness.result_keys("4-9", WIDTHS, SEEDS, [0.1, 0.3]).merge(pd.DataFrame({"method": list(METHODS)}),
                                                                          how="cross")
@@ -62,7 +62,7 @@ def saliency_shift_case():
 
 
 def max_sparsity_case():
-    from lowcap.jobs.compare import read_max_sparsity
+    from lowcap.analyses.compare import read_max_sparsity
 
     rows = [{"pair": p, "width": w, "max_sparsity_every_seed": 50.0, "max_sparsity_mean": np.nan, "n_seeds": 2}
             for p in ("4-9", "0-1") for w in WIDTHS]
@@ -71,7 +71,7 @@ def max_sparsity_case():
 
 
 def min_capacity_case():
-    from lowcap.jobs.capacity import read_min_capacity
+    from lowcap.analyses.capacity import read_min_capacity
 
     rows = [{"pair": p, "split": sp, "statistic": st, "min_width_every_seed": 4, "min_width_mean": np.nan,
              "threshold": 0.9} for p in ("0-1", "4-9") for sp in ("train", "val") for st in ("best_f1", "final_f1")]
@@ -79,7 +79,7 @@ def min_capacity_case():
 
 
 def tsne_similarity_case():
-    from lowcap.jobs.tsne import read_similarity
+    from lowcap.jobs.tsne_figures import read_similarity
 
     roles = [("reference", "dense"), ("pruned", "pruned 95%"), ("baseline", "seed 42"), ("baseline", "untrained")]
     table = pd.DataFrame([{"pair": "4-9", "width": 4, "seed": 0, "n_val": 6, "role": r, "comparison": c,
@@ -88,7 +88,8 @@ def tsne_similarity_case():
 
 
 def tsne_embedding_case():
-    from lowcap.jobs.tsne import PANELS, read_embedding
+    from lowcap.figures.tsne import PANELS
+    from lowcap.jobs.tsne_figures import read_embedding
 
     table = pd.DataFrame({"val_index": range(6), "digit": [4, 9] * 3,
                           **{f"{p}_{a}": np.linspace(-1, 1, 6) for p in PANELS for a in "xy"}})
@@ -96,7 +97,7 @@ def tsne_embedding_case():
 
 
 def saliency_cases_case():
-    from lowcap.jobs.saliency import read_cases
+    from lowcap.jobs.saliency_figures import read_cases
 
     # fig8_cases: every picked case under the dense model, the correct ones under the pruned one.
     picks = [("dense", "correct 4"), ("dense", "correct 9"), ("dense", "misclassified"), ("pruned", "correct 4"),
@@ -183,7 +184,7 @@ def test_imp_table_keys_are_what_run_seed_writes():
 
 
 def test_the_lr_sweep_figures_refuse_histories_lacking_a_swept_learning_rate(tmp_path):
-    from lowcap.jobs.lr_sweep import lr_sweep_figures
+    from lowcap.jobs.lr_sweep_figures import lr_sweep_figures
 
     rows = [{"pair": "4-9", "width": w, "seed": s, "lr": 0.1, "split": sp, "epoch": e, "loss": 0.3, "f1": 0.9,
              "auc": 0.9} for w in WIDTHS for s in SEEDS for sp in ("train", "val") for e in range(3)]
@@ -194,7 +195,7 @@ def test_the_lr_sweep_figures_refuse_histories_lacking_a_swept_learning_rate(tmp
 
 
 def test_saliency_cases_and_maps_of_different_lengths_are_refused(tmp_path):
-    from lowcap.jobs.saliency import read_cases
+    from lowcap.jobs.saliency_figures import read_cases
 
     table, _ = saliency_cases_case()
     path = tmp_path / "cases.csv"

@@ -3,8 +3,9 @@ import pandas as pd
 import pytest
 
 from lowcap.analyses import lr_sweep
-from lowcap.jobs.lr_sweep import lr_sweep_figures
-from lowcap.jobs.train import lr_sweep_seed, train_pair
+from lowcap.jobs.lr_sweep import lr_sweep_seed
+from lowcap.jobs.lr_sweep_figures import lr_sweep_figures
+from lowcap.jobs.train import train_pair
 from lowcap.core.train import sweep_models
 from lowcap.core.protocol import Protocol
 

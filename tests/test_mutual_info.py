@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from lowcap.analyses import mutual_info as mi_mod
+from lowcap.figures import mutual_info as figures
 
 LN2 = np.log(2)
 N = 5000
@@ -278,8 +279,8 @@ def fake_summary() -> pd.DataFrame:
 
 def test_figure_table_and_plot(drawn):
     summary = fake_summary()
-    curves = mi_mod.figure_table(summary, ["4-9", "0-1"])
-    assert list(curves["quantity"].unique()) == list(mi_mod.PANELS)
+    curves = figures.figure_table(summary, ["4-9", "0-1"])
+    assert list(curves["quantity"].unique()) == list(figures.PANELS)
     assert list(curves["pair"].unique()) == ["4-9", "0-1"]  # in the order asked
     auc = curves[curves["quantity"] == "auc_kept_vs_pruned"]
     assert (auc.loc[auc["width"] == 2, "n_seeds"] == 0).all() and auc.loc[auc["width"] == 2, "mean"].isna().all()
@@ -288,11 +289,11 @@ def test_figure_table_and_plot(drawn):
     assert row["mean"].iloc[0] == pytest.approx(g.mean()[("0-1", 8)])
     assert row["max"].iloc[0] == pytest.approx(g.max()[("0-1", 8)])
 
-    mi_mod.plot_mi(curves, "unused.png", "unused.pdf")
+    figures.plot_mi(curves, "unused.png", "unused.pdf")
     (fig,) = drawn
     axes = fig.axes
     assert len(axes) == 4
-    for ax, (quantity, panel) in zip(axes, mi_mod.PANELS.items()):
+    for ax, (quantity, panel) in zip(axes, figures.PANELS.items()):
         lo, hi = ax.get_ylim()
         c = curves[curves["quantity"] == quantity]
         assert lo < c["min"].min() and c["max"].max() < hi  # every whisker inside the axes, none on the frame
@@ -306,8 +307,8 @@ def test_figure_table_and_plot(drawn):
 def test_plot_mi_shows_whiskers_at_the_bound_names_its_study_and_notes_empty_widths(drawn):
     summary = fake_summary()
     summary.loc[summary["width"] == 8, "concentration"] = 1.0  # a whisker at the quantity's bound
-    curves = mi_mod.figure_table(summary, ["0-1", "4-9"])
-    mi_mod.plot_mi(curves, "unused.png", "unused.pdf", labels={"study": "explicit", "architecture": "mlp"})
+    curves = figures.figure_table(summary, ["0-1", "4-9"])
+    figures.plot_mi(curves, "unused.png", "unused.pdf", labels={"study": "explicit", "architecture": "mlp"})
     (fig,) = drawn
     axes = fig.axes
     assert axes[1].get_ylim()[1] > 1.0  # the whisker ending at 1.0 is not clipped by the frame
@@ -324,8 +325,8 @@ def test_plot_mi_shows_whiskers_at_the_bound_names_its_study_and_notes_empty_wid
 
 
 def test_plot_mi_names_a_cnn_study_capacity_as_channels(drawn):
-    curves = mi_mod.figure_table(fake_summary(), ["0-1"])
-    mi_mod.plot_mi(curves, "unused.png", "unused.pdf", labels={"study": "explicit-cnn", "architecture": "cnn"})
+    curves = figures.figure_table(fake_summary(), ["0-1"])
+    figures.plot_mi(curves, "unused.png", "unused.pdf", labels={"study": "explicit-cnn", "architecture": "cnn"})
     (fig,) = drawn
     assert all(ax.get_xlabel().startswith("channels C") for ax in fig.axes)
     assert "C = 2:" in fig.axes[3].texts[0].get_text()

@@ -199,7 +199,7 @@ def library_copy(tmp_path: Path, module: str, appended: str) -> dict:
 
 def test_a_change_to_pruning_code_reruns_exactly_the_pruning_jobs(run_dir, tmp_path):
     # A real change: the output layer is no longer pruned.
-    env = library_copy(tmp_path, "pruning", '\nPRUNED_LAYERS = ("hidden",)\n')
+    env = library_copy(tmp_path, "analyses/pruning", '\nPRUNED_LAYERS = ("hidden",)\n')
     result = snakemake(run_dir, "-n", env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     n_studies, n_schemes, n_pairs = len(STUDIES), 2, len(PAIRS)
@@ -224,7 +224,8 @@ def test_a_change_to_pruning_code_reruns_exactly_the_pruning_jobs(run_dir, tmp_p
         # IMP prunes with lowcap.analyses.pruning's rule (one rounding for one-shot and every IMP round).
         "imp_pair": n_studies * n_pairs,
         "imp_figure": n_studies * n_pairs,
-        "imp_summary": n_studies,
+        "imp_recovery_figure": n_studies,
+        "imp_max_sparsity_table": n_studies,
         "study_manifest": n_studies + n_cnn,
         "mlp_vs_cnn": n_cnn,  # it reads the max-sparsity tables
         "claims_table": 1,
@@ -237,7 +238,7 @@ def test_a_change_to_pruning_code_reruns_exactly_the_pruning_jobs(run_dir, tmp_p
 
 
 def test_a_change_to_the_success_threshold_reruns_no_training(run_dir, tmp_path):
-    env = library_copy(tmp_path, "capacity", "\nSUCCESS_F1 = 0.95\n")
+    env = library_copy(tmp_path, "analyses/capacity", "\nSUCCESS_F1 = 0.95\n")
     counts = job_counts(snakemake(run_dir, "-n", env=env).stdout)
     # capacity_summary: both studies, the CNN studies and the budget study released-e2.
     assert counts["capacity_summary"] == len(STUDIES) + len(CNN_STUDIES) + 1

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from lowcap.figures import capacity as capacity_figures
 from lowcap.figures import plots
 
 PAPER_WIDTHS = [2, 4, 6, 8, 10, 12, 16, 24, 32, 48, 64]
@@ -71,7 +72,7 @@ def capacity_summary_table() -> pd.DataFrame:
 @pytest.mark.parametrize("architecture, axis", [("mlp", "hidden width H"), ("cnn", "channels C")])
 def test_capacity_figure_names_its_study_and_its_capacity(drawn, architecture, axis):
     labels = {"study": f"s-{architecture}", "architecture": architecture}
-    plots.capacity(capacity_summary_table(), ["0-1", "4-9"], "Best F1", "x.png", None, 0.9, labels)
+    capacity_figures.plot_capacity(capacity_summary_table(), ["0-1", "4-9"], "Best F1", "x.png", None, 0.9, labels)
     ax = drawn[0].axes[0]
     assert ax.get_title().startswith(f"s-{architecture}: ") and ax.get_xlabel() == axis
     assert ax.get_ylim()[1] <= 1.02  # F1 cannot pass 1
@@ -85,7 +86,7 @@ def test_budget_figure_keeps_every_pair_visible(drawn):
     table = pd.DataFrame([{"pair": p, "epochs": e, "split": "val", "statistic": "best_f1", "threshold": 0.9,
                            "min_width_mean": w, "min_width_every_seed": w}
                           for e, ws in values.items() for p, w in zip(pairs, ws)])
-    plots.budget_min_width(table, pairs, "unused.png", None)
+    capacity_figures.plot_budget_min_width(table, pairs, "unused.png", None)
     ax = drawn[0].axes[0]
     ticks = dict(zip([t.get_text() for t in ax.get_yticklabels()], ax.get_yticks()))
     none_markers = [ln for ln in ax.get_lines() if ln.get_linestyle() == "None" and len(ln.get_xdata())]
@@ -112,12 +113,12 @@ def history(widths=(2, 8), seeds=(0, 1, 2), epochs=5) -> pd.DataFrame:
 
 @pytest.mark.parametrize("widths", [(2, 8), tuple(PAPER_WIDTHS)])
 def test_training_curves_plot_exactly_the_table_and_stay_in_range(drawn, widths):
-    curves = plots.training_curve_table(history(widths))
+    curves = capacity_figures.training_curve_table(history(widths))
     assert {"f1_mean", "f1_min", "f1_max", "loss_mean", "loss_min", "loss_max", "n_seeds"} <= set(curves)
     assert "f1_std" not in curves
     assert curves["f1_min"].min() >= 0 and curves["f1_max"].max() <= 1 and curves["loss_min"].min() >= 0
     assert set(curves.loc[curves["highlighted"], "width"]) == set(plots.highlighted_widths(widths))
-    plots.training_curves(curves, "4-9", "unused.png", "unused.pdf")
+    capacity_figures.plot_training_curves(curves, "4-9", "unused.png", "unused.pdf")
     (fig,) = drawn
     axes = fig.axes
     assert [ax.get_ylabel() for ax in axes] == ["F1 (mean over seeds)", "BCE loss (mean over seeds)"] * 2
@@ -157,10 +158,10 @@ def test_budget_figure_draws_when_no_pair_reaches_success(drawn):
     table = pd.DataFrame([{"pair": p, "epochs": e, "split": "val", "statistic": "best_f1", "threshold": 0.9,
                            "min_width_mean": w, "min_width_every_seed": w}
                           for p, e, w in [("0-1", 2, None), ("0-1", 4, None), ("4-9", 2, None), ("4-9", 4, 8.0)]])
-    plots.budget_min_width(table, ["0-1", "4-9"], "unused.png", None)
+    capacity_figures.plot_budget_min_width(table, ["0-1", "4-9"], "unused.png", None)
     ax = drawn[0].axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["8", "none"]
-    plots.budget_min_width(table.assign(min_width_mean=None), ["0-1", "4-9"], "unused.png", None)
+    capacity_figures.plot_budget_min_width(table.assign(min_width_mean=None), ["0-1", "4-9"], "unused.png", None)
 
 
 def sparsity_curves(kind: str, end: float | None = None) -> pd.DataFrame:
@@ -177,7 +178,7 @@ def sparsity_curves(kind: str, end: float | None = None) -> pd.DataFrame:
 
 
 def test_fig4_legend_has_the_reference_line_and_a_cnn_study_says_channels(drawn):
-    from lowcap.analyses import pruning
+    from lowcap.figures import pruning
 
     labels = {"study": "released-cnn", "architecture": "cnn"}
     pruning.plot_sparsity_curves(sparsity_curves("val_f1"), "4-9", "validation F1", "F1 after pruning", "x.png",
@@ -193,7 +194,7 @@ def test_fig4_legend_has_the_reference_line_and_a_cnn_study_says_channels(drawn)
 
 
 def test_fig4_labels_of_lines_that_all_end_at_zero_are_one_label(drawn):
-    from lowcap.analyses import pruning
+    from lowcap.figures import pruning
 
     pruning.plot_sparsity_curves(sparsity_curves("f1_change_pct", end=0.0).assign(
         mean=0.0, min=0.0, max=0.0), "4-9", "% change in F1", "change", "x.png", None, 0.0)
@@ -203,7 +204,7 @@ def test_fig4_labels_of_lines_that_all_end_at_zero_are_one_label(drawn):
 
 
 def test_imp_recovery_legend_explains_colours_and_line_styles(drawn):
-    from lowcap.analyses import imp
+    from lowcap.figures import imp
 
     pairs = ["0-1", "1-7", "5-6", "3-8", "4-9"]
     curves = pd.DataFrame([{"pair": p, "scope": s, "round": r, "stage": st, "mean": 0.9 - 0.1 * r,
@@ -221,7 +222,7 @@ def test_imp_recovery_legend_explains_colours_and_line_styles(drawn):
 
 def test_imp_methods_that_coincide_all_stay_visible(drawn):
     """Three identical curves: drawn thick to thin, large to small markers, and a little apart."""
-    from lowcap.analyses import imp
+    from lowcap.figures import imp
 
     rows = [{"pair": "0-1", "width": 2, "scope": s, "method": m, "round": r, "mean": 0.5, "min": 0.4, "max": 0.6,
              "n_seeds": 3, "achieved_sparsity_pct": 60.0 * r, "budget_epochs": 0, "highlighted": True}
@@ -236,7 +237,7 @@ def test_imp_methods_that_coincide_all_stay_visible(drawn):
 
 
 def test_lr_sweep_colours_a_few_widths_and_marks_the_grid_lr(drawn):
-    from lowcap.analyses import lr_sweep
+    from lowcap.figures import lr_sweep
 
     widths, lrs = [2, 4, 6, 8, 10, 12, 16, 24, 32, 48, 64], [0.001, 0.01, 0.03]
     summary = pd.DataFrame([{"pair": "4-9", "split": "val", "epoch": 100, "width": w, "lr": lr, "n_seeds": 3,
@@ -256,7 +257,7 @@ def test_lr_sweep_colours_a_few_widths_and_marks_the_grid_lr(drawn):
 
 
 def test_mlp_vs_cnn_is_a_grid_with_a_plain_y_label(drawn):
-    from lowcap.analyses import compare
+    from lowcap.figures import compare
 
     pairs = ["0-1", "1-7", "5-6", "3-8", "4-9"]
     curves = pd.DataFrame([{"pair": p, "architecture": a, "study": f"s-{a}", "width": w, "parameters": 100 * w,
@@ -282,7 +283,7 @@ def test_fig8_pruned_row_says_both_models_predictions():
 
 
 def test_capacity_tables_of_a_cnn_study_say_channels(tmp_path):
-    from lowcap.jobs import capacity as job
+    from lowcap.jobs import capacity_figures as job
 
     hist = history(widths=(1, 2)).assign(lr=0.03, auc=0.5)
     path = tmp_path / "h.csv"

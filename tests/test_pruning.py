@@ -10,8 +10,10 @@ import pytest
 import torch
 
 from conftest import make_meta, pool_paths
-from lowcap.analyses import pruning
-from lowcap.jobs.pruning import dead_neurons_table, max_sparsity_table, pruning_figures, pruning_pair
+from lowcap.analyses import pruning, pruning_tables
+from lowcap.figures import pruning as fig4
+from lowcap.jobs.pruning import dead_neurons_table, max_sparsity_table, pruning_pair
+from lowcap.jobs.pruning_figures import pruning_figures
 from lowcap.core.model import MLP, N_INPUTS
 
 LEVELS = [10, 15, 20, 30, 33.3, 40, 50, 80, 90, 95, 99]
@@ -216,13 +218,13 @@ def long_table(f1: dict, scope: str = "layer") -> pd.DataFrame:
 
 
 def test_change_is_relative_and_nan_from_zero():
-    table = pruning.with_change(long_table({(4, 0): [0.8, 0.4, 0.8], (4, 1): [0.0, 0.5, 0.0]}), "f1")
+    table = fig4.with_change(long_table({(4, 0): [0.8, 0.4, 0.8], (4, 1): [0.0, 0.5, 0.0]}), "f1")
     change = table.set_index(["seed", "requested_sparsity"])["f1_change_pct"]
     # 100 * (0.4 - 0.8) / 0.8 in float64: -50 to a few ulps (pytest.approx's default 1e-6 rel).
     assert change[(0, 50)] == pytest.approx(-50.0)
     assert change[(0, 0)] == 0.0
     assert math.isnan(change[(1, 50)])
-    curves = pruning.sparsity_curves(table, "f1_change_pct", [50])
+    curves = fig4.sparsity_curves(table, "f1_change_pct", [50])
     at50 = curves[curves["requested_sparsity"] == 50].iloc[0]
     assert at50["mean"] == pytest.approx(-50.0) and at50["n_seeds"] == 1  # the same float64 value
     assert 95 not in set(curves["requested_sparsity"])  # only 0 and the configured levels
@@ -234,30 +236,30 @@ def test_max_sparsity_needs_every_seed():
         (8, 0): [0.95, 0.85, 0.95], (8, 1): [0.95, 0.95, 0.95],  # non-monotone: 50% fails, 95% passes
         (16, 0): [0.87, 0.5, 0.5], (16, 1): [0.95, 0.95, 0.95],  # even unpruned fails on seed 0
     })
-    out = pruning.max_sparsity(table, [50, 95], ["4-9"]).set_index("width")
+    out = pruning_tables.highest_passing_level(table, [50, 95], ["4-9"]).set_index("width")
     assert out.loc[4, "max_sparsity_every_seed"] == 50
     assert out.loc[8, "max_sparsity_every_seed"] == 95
     assert out.loc[8, "max_sparsity_every_seed_all_below"] == 0
     assert pd.isna(out.loc[16, "max_sparsity_every_seed"])
     assert out.loc[16, "max_sparsity_mean"] == 0
-    assert "| 4-9 | 50 | 95 | — |" in pruning.max_sparsity_markdown(out.reset_index())
+    assert "| 4-9 | 50 | 95 | — |" in pruning_tables.max_sparsity_markdown(out.reset_index())
 
 
 def test_dead_neuron_table_puts_paper_rows_first():
     table = long_table({(w, s): [0.9, 0.9, 0.9] for w in (4, 8) for s in (0, 1)})
-    dead = pruning.dead_neuron_table(table, 95, [("4-9", 8)], ["4-9"])
+    dead = pruning_tables.dead_neuron_table(table, 95, [("4-9", 8)], ["4-9"])
     assert dead["width"].tolist() == [8, 8, 4, 4]
     assert dead["paper_row"].tolist() == [True, True, False, False]
     assert (dead["dead_units_before"] == 0).all() and (dead["dead_units_after"] == 1).all()
     assert "dead_or_disconnected_units_after" not in dead  # a table from before that count
     either = table.assign(dead_or_disconnected_units=table["requested_sparsity"] // 5 + table["seed"])
-    dead = pruning.dead_neuron_table(either, 95, [("4-9", 8)], ["4-9"])
+    dead = pruning_tables.dead_neuron_table(either, 95, [("4-9", 8)], ["4-9"])
     assert dead["dead_or_disconnected_units_after"].tolist() == [19, 20, 19, 20]  # seeds 0, 1 per width
     assert dead["dead_or_disconnected_units_before"].tolist() == [0, 1, 0, 1]
-    assert "dead or cut off after" in pruning.dead_neuron_markdown(dead)
-    assert pruning.dead_neuron_markdown(dead).count("★") == 1
+    assert "dead or cut off after" in pruning_tables.dead_neuron_markdown(dead)
+    assert pruning_tables.dead_neuron_markdown(dead).count("★") == 1
     with pytest.raises(ValueError, match="no rows at sparsity 80"):
-        pruning.dead_neuron_table(table, 80, [], ["4-9"])
+        pruning_tables.dead_neuron_table(table, 80, [], ["4-9"])
 
 
 def test_jobs_end_to_end(tmp_path, mnist_mirror, pool):
@@ -316,7 +318,7 @@ def spread_table(levels, widths=(2, 8, 24, 64), seeds=(0, 1, 2)) -> pd.DataFrame
                 rows.append({"pair": "4-9", "width": width, "seed": seed, "scope": "layer",
                              "requested_sparsity": level, "val_f1": f1, "val_auc": 0.5 + f1 / 2,
                              "sparsity_total": level + 0.01 * width / 64})
-    return pruning.with_change(pruning.with_change(pd.DataFrame(rows), "f1"), "auc")
+    return fig4.with_change(fig4.with_change(pd.DataFrame(rows), "f1"), "auc")
 
 
 def segments_y(ax):
@@ -332,11 +334,11 @@ def test_fig4_axis_is_the_requested_levels_and_nothing_leaves_the_range(drawn, l
     import numpy as np
 
     table = spread_table(levels)
-    curves = pruning.sparsity_curves(table, "f1_change_pct", levels)
+    curves = fig4.sparsity_curves(table, "f1_change_pct", levels)
     assert {"mean", "min", "max", "n_seeds", "achieved_sparsity_pct", "highlighted"} <= set(curves)
     assert "std" not in curves  # the CSV holds what is drawn: mean and min-max
     assert curves["min"].min() == -100 and (curves["min"] <= curves["mean"] + 1e-9).all()
-    pruning.plot_sparsity_curves(curves, "4-9", "% change in F1", "change in validation F1", "x.png", "x.pdf", 0.0)
+    fig4.plot_sparsity_curves(curves, "4-9", "% change in F1", "change in validation F1", "x.png", "x.pdf", 0.0)
     (fig,) = drawn
     ax = fig.axes[0]
     # Categorical: the levels evenly spaced whatever their values, each labelled with its level.
@@ -362,5 +364,85 @@ def test_fig4_axis_is_the_requested_levels_and_nothing_leaves_the_range(drawn, l
 
 @pytest.mark.parametrize("column", ["val_f1", "val_auc"])
 def test_fig4_absolute_metrics_stay_in_zero_one(column):
-    curves = pruning.sparsity_curves(spread_table(PAPER_LEVELS), column, PAPER_LEVELS)
+    curves = fig4.sparsity_curves(spread_table(PAPER_LEVELS), column, PAPER_LEVELS)
     assert curves["min"].min() >= 0 and curves["max"].max() <= 1
+
+
+# --------------------------------------------------------------------------- one strategy: prune and its mask
+
+
+@pytest.mark.parametrize("scope", pruning.SCOPES)
+def test_one_shot_is_prune_with_one_level_and_a_later_level_keeps_what_is_pruned(scope):
+    model = random_mlp(6)
+    mask = pruning.prune(model, None, 80, scope)
+    assert isinstance(mask, pruning.Mask) and list(mask) == list(pruning.PRUNED_LAYERS)
+    assert all(set(m.unique().tolist()) <= {0.0, 1.0} for m in mask.values())
+    one_shot = pruning.prune_copy(model, 80, scope)
+    for name in pruning.PRUNED_LAYERS:
+        assert torch.equal(mask[name] == 0, getattr(one_shot, name).weight == 0)
+    # The same rule from a state_dict (IMP's rounds), and a second round from the first's mask.
+    state = model.state_dict()
+    assert all(torch.equal(mask[n], m) for n, m in pruning.prune(state, None, 80, scope).items())
+    further = pruning.prune(state, mask, 95, scope)
+    assert all(bool((further[n][mask[n] == 0] == 0).all()) for n in mask)
+    assert sum(further.pruned().values()) == (pruning.n_to_prune(95, 6 * N_INPUTS + 6) if scope == "global" else
+                                              pruning.n_to_prune(95, 6 * N_INPUTS) + pruning.n_to_prune(95, 6))
+
+
+@pytest.mark.parametrize("scope", pruning.SCOPES)
+def test_layers_to_ignore_keeps_that_layer_whole_and_prunes_the_other_at_the_level(scope):
+    model = random_mlp(8)
+    pruned = pruning.prune_copy(model, 95, scope, layers_to_ignore=("output",))
+    assert torch.equal(pruned.output.weight, model.output.weight)  # every output weight kept
+    assert int((pruned.output.weight == 0).sum()) == 0
+    # The level applies to the other layer alone, whichever the scope.
+    assert int((pruned.hidden.weight == 0).sum()) == pruning.n_to_prune(95, 8 * N_INPUTS)
+    # Without the option, per-layer pruning empties 8 of the 8 output weights at 95%.
+    assert int((pruning.prune_copy(model, 95, "layer").output.weight == 0).sum()) == pruning.n_to_prune(95, 8) == 8
+    # The random null removes as many weights per layer: none of the ignored layer's.
+    null = pruning.random_prune_copy(model, 95, scope, [3], layers_to_ignore=("output",))
+    assert pruning.weight_sparsity(null)["zeros_output"] == 0
+    assert pruning.weight_sparsity(null)["zeros_hidden"] == pruning.n_to_prune(95, 8 * N_INPUTS)
+
+
+def test_layers_to_ignore_of_a_cnn_and_unknown_names_are_refused():
+    from lowcap.core.cnn import CNN
+
+    torch.manual_seed(0)
+    model = CNN(2)
+    pruned = pruning.prune_copy(model, 90, "global", layers_to_ignore=("output",))
+    assert torch.equal(pruned.output.weight, model.output.weight)
+    assert int((pruned.conv.weight == 0).sum()) == pruning.n_to_prune(90, 18)
+    with pytest.raises(ValueError, match=r"layers_to_ignore \['hidden'\].*\['conv', 'output'\]"):
+        pruning.prune(model, None, 50, "layer", ("hidden",))
+    with pytest.raises(ValueError, match=r"some, not all"):
+        pruning.prune(random_mlp(2), None, 50, "layer", ("hidden", "output"))
+
+
+def test_a_scheme_option_layers_to_ignore_is_checked_against_the_architecture():
+    from pathlib import Path
+
+    from lowcap.core.settings import ConfigError, load_settings, read_yaml
+
+    repo = Path(__file__).resolve().parents[1]
+    config = read_yaml(repo / "config.yaml")
+    config["pruning"]["schemes"]["output-kept"] = {"levels": [95], "scope": "layer", "layers_to_ignore": ["output"]}
+    settings = load_settings(config, repo / "workflow" / "schemas" / "config.schema.yaml", check_data=False)
+    assert settings.study("released").scheme("output-kept").layers_to_ignore == ("output",)
+    assert settings.study("released").scheme("per-layer").layers_to_ignore == ()  # the default: none
+    config["pruning"]["schemes"]["output-kept"]["layers_to_ignore"] = ["outputs"]
+    with pytest.raises(ConfigError, match=r"config key 'pruning\.schemes\.output-kept\.layers_to_ignore' is "
+                                          r"\['outputs'\]; allowed: .*\['hidden', 'output'\]"):
+        load_settings(config, repo / "workflow" / "schemas" / "config.schema.yaml", check_data=False)
+
+
+def test_a_cnn_studys_dead_neuron_text_names_channels(tmp_path):
+    table = long_table({(w, s): [0.9, 0.9, 0.9] for w in (1, 2) for s in (0, 1)}).assign(
+        **{m: 0.9 for m in pruning.TABLE_METRICS})
+    table.to_csv(tmp_path / "4-9.csv", index=False)
+    for architecture, unit, other in (("cnn", "channels", "hidden units"), ("mlp", "hidden units", "channels")):
+        md = tmp_path / f"{architecture}.md"
+        dead_neurons_table([str(tmp_path / "4-9.csv")], 95, [], ["4-9"], str(tmp_path / "dn.csv"), str(md),
+                           architecture=architecture)
+        text = md.read_text()
+        assert f"Dead {unit} (" in text and other not in text, architecture

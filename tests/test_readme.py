@@ -81,9 +81,9 @@ def test_readme_claims_and_findings_agree_with_a_fresh_offline_run(tmp_path, mni
     result = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
     assert result.returncode == 0, result.stderr[-3000:]
     readme = (REPO / "README.md").read_text() + (REPO / claims.FINDINGS_PAGE).read_text()
-    fresh = (claims.readme_block((REPO / "README.md").read_text(), (tmp_path / "results/claims.md").read_text())
-             + claims.findings_block((REPO / claims.FINDINGS_PAGE).read_text(),
-                                     (tmp_path / "results/findings.md").read_text()))
+    fresh = "".join(claims.generated_docs((REPO / "README.md").read_text(), (REPO / claims.FINDINGS_PAGE).read_text(),
+                                          tmp_path / "results/claims.md", tmp_path / "results/findings.md",
+                                          REPO / claims.TEN_SEEDS_TABLE))
     try:
         assert_same_up_to_rounding(readme, fresh)
     except AssertionError as error:
@@ -167,3 +167,41 @@ def test_readme_block_replaces_only_the_table():
     md = "# title\n\ntext\n\n| claim | paper |\n|---|---|\n| a | b |\n"
     assert claims.readme_block(readme, md) == (
         "intro\n<!-- claims:begin: x -->\n| claim | paper |\n|---|---|\n| a | b |\n<!-- claims:end -->\nafter\n")
+
+
+def _claims(*rows):
+    import pandas as pd
+
+    return pd.DataFrame([dict(claim_id=c, study=s, verdict=v, value=x, interval_low=x - 0.1, interval_high=x + 0.1)
+                         for c, s, v, x in rows])
+
+
+def test_seeds_comparison_lists_what_ten_seeds_decide_or_change():
+    three = _claims(("a", "released", "inconclusive", 0.5), ("b", "released", "reproduced", 0.9),
+                    ("c", "released", "inconclusive", 0.2), ("d", "released", "reproduced", 0.7),
+                    ("e", "released", "not testable", 0.0))
+    ten = _claims(("a", "released", "reproduced", 0.6), ("b", "released", "reproduced", 0.9),
+                  ("c", "released", "inconclusive", 0.1), ("d", "released", "not reproduced", 0.3),
+                  ("e", "released", "not testable", 0.0))
+    text = claims.seeds_comparison(three, ten)
+    assert text.startswith("Of 4 testable rows of the studies released, three seeds leave 2 inconclusive; ten seeds "
+                           "decide 1 of them. 1 verdicts that three seeds gave change with ten.")
+    rows = [line for line in text.splitlines() if line.startswith("| ") and not line.startswith("| claim")]
+    assert [row.split(" | ")[0] for row in rows] == ["| a", "| c", "| d"]  # b agrees and was decided; e not testable
+    assert "| a | released | **inconclusive** 0.5 [0.4, 0.6] | **reproduced** 0.6 [0.5, 0.7] |" in rows
+
+
+def test_readme_seeds_block_is_generated_from_the_ten_seed_table():
+    """The README's three-against-ten-seeds block is rendered from TEN_SEEDS_TABLE and a three-seed
+    claims table: its ten-seed column must agree with the committed table (the three-seed side is
+    checked against a fresh run by the reproduction test)."""
+    import pandas as pd
+
+    readme = (REPO / "README.md").read_text()
+    block = readme[readme.index(claims.SEEDS_BEGIN):readme.index(claims.SEEDS_END)]
+    ten = pd.read_csv(REPO / claims.TEN_SEEDS_TABLE, dtype={"claim_id": str}).set_index(["claim_id", "study"])
+    rows = [line.split(" | ") for line in block.splitlines() if line.startswith("| ") and not line.startswith("| claim")]
+    assert rows, "the seeds block lists no row"
+    for row in rows:
+        claim_id, study, ten_cell = row[0].removeprefix("| "), row[1], row[3]
+        assert ten_cell.startswith(f"**{ten.loc[(claim_id, study), 'verdict']}**"), row

@@ -10,10 +10,11 @@ import torch
 from torchvision.transforms.v2 import functional as TF
 
 from lowcap.analyses import robustness
+from lowcap.figures import robustness as figures
 from lowcap.core.metrics import evaluate
 from lowcap.core.model import MLP, init_params
 
-SIDE = robustness.SIDE
+SIDE = robustness.SIDE  # the image side, lowcap.core.architecture.SIDE
 
 
 def images(n: int = 64, seed: int = 0) -> torch.Tensor:
@@ -130,7 +131,7 @@ def test_example_images_are_what_the_models_saw():
     assert set(ex) == {"clean", "noise", "occlusion"} and ex["clean"].shape == (SIDE, SIDE)
     assert np.array_equal(ex["noise"].ravel(), robustness.gaussian_noise(torch.as_tensor(x), 0.3, 78)[0].numpy())
     assert (ex["occlusion"] == 0).sum() == 49
-    table = robustness.example_table(ex)
+    table = figures.example_table(ex)
     assert len(table) == 3 * SIDE * SIDE
 
 
@@ -143,8 +144,8 @@ def test_summary_and_figures(tmp_path):
                 {"pair": "4-9", "seed": seed, "width": width, "corruption": "noise", "sigma": 0.3, "f1": 0.7 - shift, "auc": 0.8, "loss": 0.5},
                 {"pair": "4-9", "seed": seed, "width": width, "corruption": "occlusion", "sigma": np.nan, "f1": 0.8 - shift, "auc": 0.9, "loss": 0.3},
             ]
-    summ = robustness.summary(pd.DataFrame(rows))
-    curves = robustness.noise_curves(summ)
+    summ = figures.summary(pd.DataFrame(rows))
+    curves = figures.noise_curves(summ)
     assert list(curves[curves.width == 4].sigma) == [0.0, 0.3]
     # Mean, min and max of two float64 values: a few ulps from exact, so 1e-12 (round() would fail
     # on a value that straddles a rounding boundary).
@@ -152,10 +153,10 @@ def test_summary_and_figures(tmp_path):
     np.testing.assert_allclose(curves.f1_min, [0.8, 0.6, 0.8, 0.6], rtol=0, atol=1e-12)
     np.testing.assert_allclose(curves.f1_max, [0.9, 0.7, 0.9, 0.7], rtol=0, atol=1e-12)
     assert "f1_std" not in curves and "auc_mean" not in curves  # the CSV holds what is drawn
-    bars = robustness.occlusion_bars(summ)
+    bars = figures.occlusion_bars(summ)
     assert set(bars.corruption) == {"clean", "occlusion"} and (bars.n_seeds == 2).all()
-    robustness.plot_noise(curves, "4-9", tmp_path / "n.png", tmp_path / "n.pdf")
-    robustness.plot_occlusion(bars, "4-9", 7, tmp_path / "o.png", tmp_path / "o.pdf")
+    figures.plot_noise(curves, "4-9", tmp_path / "n.png", tmp_path / "n.pdf")
+    figures.plot_occlusion(bars, "4-9", 7, tmp_path / "o.png", tmp_path / "o.pdf")
     assert all((tmp_path / f).stat().st_size > 0 for f in ("n.png", "n.pdf", "o.png", "o.pdf"))
 
 
@@ -179,9 +180,9 @@ def test_fig7_draws_no_bars_and_stays_in_zero_one(drawn):
     """Points, not bars, on an axis zoomed to the data: a bar on a zoomed axis would not start at 0."""
     from matplotlib.patches import Rectangle
 
-    bars = robustness.occlusion_bars(robustness.summary(per_seed_results([2, 8, 24])))
+    bars = figures.occlusion_bars(figures.summary(per_seed_results([2, 8, 24])))
     assert list(bars.columns) == ["pair", "width", "corruption", "f1_mean", "f1_min", "f1_max", "n_seeds"]
-    robustness.plot_occlusion(bars, "0-1", 7, "o.png", "o.pdf")
+    figures.plot_occlusion(bars, "0-1", 7, "o.png", "o.pdf")
     (fig,) = drawn
     ax = fig.axes[0]
     assert not [p for p in ax.patches if isinstance(p, Rectangle)]
@@ -201,9 +202,9 @@ def test_fig7_draws_no_bars_and_stays_in_zero_one(drawn):
 def test_fig6_spread_stays_in_zero_one_and_few_widths_in_colour(drawn, widths):
     from lowcap.figures import plots
 
-    curves = robustness.noise_curves(robustness.summary(per_seed_results(widths)))
+    curves = figures.noise_curves(figures.summary(per_seed_results(widths)))
     assert curves["f1_min"].min() == 0 and curves["f1_max"].max() <= 1  # a std band would go below 0
-    robustness.plot_noise(curves, "0-1", "n.png", "n.pdf")
+    figures.plot_noise(curves, "0-1", "n.png", "n.pdf")
     (fig,) = drawn
     ax = fig.axes[0]
     whiskers = np.concatenate([np.concatenate([s[:, 1] for s in c.get_segments()]) for c in ax.collections])
@@ -215,3 +216,36 @@ def test_fig6_spread_stays_in_zero_one_and_few_widths_in_colour(drawn, widths):
     # height share one label ("H = 6, 64").
     named = [w for t in ax.texts for w in t.get_text().removeprefix("H = ").split(", ")]
     assert sorted(named, key=int) == [str(w) for w in plots.highlighted_widths(widths)]
+
+
+def test_cnn_models_and_the_mlp_bank_score_alike():
+    """evaluate_models (a forward pass per model, the CNN path) and evaluate_corruptions (one MLP
+    bank) give the same table for the same models: one scoring code behind both."""
+    rng = np.random.default_rng(1)
+    x = rng.random((60, SIDE * SIDE), dtype=np.float32)
+    y = (rng.random(60) < 0.5).astype(np.float32)
+    states = tiny_states([3, 5])
+    models = []
+    for width, state in zip([3, 5], states):
+        model = MLP(width)
+        model.load_state_dict(state)
+        models.append(model.eval())
+    bank = robustness.evaluate_corruptions(states, x, y, [0.2], 7, seed=3)
+    alone = robustness.evaluate_models(models, [3, 5], x, y, [0.2], 7, seed=3)
+    assert list(bank.columns) == list(alone.columns)
+    assert bank[["seed", "width", "corruption"]].equals(alone[["seed", "width", "corruption"]])
+    # As in the test above: float32 logits of two matmul shapes differ by ~1e-6.
+    pd.testing.assert_frame_equal(bank, alone, atol=1e-5, rtol=0)
+
+
+def test_by_seed_groups_checkpoints_in_the_order_seeds_first_appear():
+    """The one by-seed grouping (lowcap.core.evaluation.by_seed) that robustness and the saliency
+    shift score each seed's models with."""
+    from types import SimpleNamespace
+
+    from lowcap.core.evaluation import by_seed
+
+    items = [SimpleNamespace(meta=SimpleNamespace(seed=s, width=w)) for s, w in [(42, 2), (0, 2), (42, 8), (0, 8)]]
+    groups = by_seed(items)
+    assert list(groups) == [42, 0]
+    assert [[i.meta.width for i in g] for g in groups.values()] == [[2, 8], [2, 8]]

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from lowcap.analyses import saliency
+from lowcap.figures import saliency as figures
 from lowcap.core.model import MLP, init_params
 
 D = 28 * 28
@@ -129,7 +130,7 @@ def test_fig8_cases_rows_and_rank_correlations(tmp_path):
                        rtol=0, atol=1e-12)
     assert table[table.model == "dense"]["spearman_dense_vs_pruned_epsilon"].isna().all()
     assert (table["true_digit"] == np.where(y[table["val_index"]] > 0.5, 9, 4)).all()
-    saliency.plot_fig8(table, maps, (4, 9), "test", tmp_path / "f.png", tmp_path / "f.pdf")
+    figures.plot_fig8(table, maps, (4, 9), "test", tmp_path / "f.png", tmp_path / "f.pdf")
     assert (tmp_path / "f.png").stat().st_size > 0 and (tmp_path / "f.pdf").stat().st_size > 0
 
 
@@ -168,7 +169,7 @@ def test_one_surviving_output_unit_gives_the_same_map_for_every_input_it_is_acti
     # between the two inputs' p: after scaling by each map's peak, at most
     # eps * max|W[5, i] - W[5, peak]| * |p1 - p2| = 0.01 * 0.7 * 0.1 = 7e-4 (5e-4 measured).
     for method in saliency.METHODS:
-        assert saliency.proportional(maps[method][rows.index.to_numpy()], rtol=1e-3), method
+        assert figures.proportional(maps[method][rows.index.to_numpy()], rtol=1e-3), method
     # The closed form: p(1-p) |w_out[5]| |W[5, :]|. The table's p is the float32 model's
     # (~6e-8 relative, so ~1e-7 in p(1-p)); the map is float64: rtol 1e-5 leaves room, and
     # np.allclose's default atol 1e-8 covers the pixels whose weight was pruned to 0.
@@ -177,16 +178,29 @@ def test_one_surviving_output_unit_gives_the_same_map_for_every_input_it_is_acti
     expected = p * (1 - p) * abs(float(pruned.output.weight[0, 5].detach())) * pruned.hidden.weight[5].detach().abs().numpy()
     assert np.allclose(maps["gradient"][i].ravel(), expected, rtol=1e-5)
     dense_rows = table[table.model == "dense"].index.to_numpy()
-    assert not saliency.proportional(maps["gradient"][dense_rows])
-    note = saliency.explanation(table, maps)
+    assert not figures.proportional(maps["gradient"][dense_rows])
+    note = figures.explanation(table, maps)
     assert "Pruned maps: the same map scaled by p(1−p)" in note and "unit 5" in note
     assert "Dense maps" not in note
-    saliency.plot_fig8(table, maps, (4, 9), "test", tmp_path / "f.png", tmp_path / "f.pdf")
+    figures.plot_fig8(table, maps, (4, 9), "test", tmp_path / "f.png", tmp_path / "f.pdf")
 
 
 def test_proportional():
     a = np.arange(1.0, 10.0)
-    assert saliency.proportional(np.stack([a, 3 * a]))
-    assert not saliency.proportional(np.stack([a, a[::-1]]))
-    assert not saliency.proportional(np.stack([a, 0 * a]))  # an all-zero map is not the same picture
-    assert not saliency.proportional(a[None])
+    assert figures.proportional(np.stack([a, 3 * a]))
+    assert not figures.proportional(np.stack([a, a[::-1]]))
+    assert not figures.proportional(np.stack([a, 0 * a]))  # an all-zero map is not the same picture
+    assert not figures.proportional(a[None])
+
+
+def test_the_figure_and_the_maps_jobs_do_not_share_code_that_draws_or_computes():
+    """An edit to the figure reruns the figure job only; the figure job runs without torch."""
+    import subprocess
+    import sys
+
+    from lowcap.core import provenance
+
+    assert "lowcap.figures.saliency" not in provenance.module_closure("lowcap.jobs.saliency")
+    assert "lowcap.analyses.saliency" not in provenance.module_closure("lowcap.jobs.saliency_figures")
+    code = "import sys, lowcap.jobs.saliency_figures; print('torch' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"

@@ -13,7 +13,9 @@ import torch
 from conftest import make_meta
 
 from lowcap.analyses import robustness, saliency, saliency_shift
+from lowcap.figures import saliency_shift as figures
 from lowcap.core.evaluation import Loaded
+from lowcap.core.stats import rank_correlation
 from lowcap.core.model import MLP, init_params
 
 D = 28 * 28
@@ -51,7 +53,7 @@ def test_rank_correlation_equals_scipy_and_saliency_spearman():
     a = np.round(rng.random((5, 28, 28)), 1)  # many ties: average ranks must match scipy's
     b = np.round(a + 0.3 * rng.standard_normal(a.shape), 1)
     b[4] = -a[4] ** 3
-    rho = saliency_shift.rank_correlation(a, b)
+    rho = rank_correlation(a, b)
     for i in range(5):
         assert rho[i] == pytest.approx(spearmanr(a[i].ravel(), b[i].ravel()).statistic, abs=EXACT)
         assert rho[i] == pytest.approx(saliency.spearman(a[i], b[i]), abs=EXACT)
@@ -59,14 +61,14 @@ def test_rank_correlation_equals_scipy_and_saliency_spearman():
     b[2] = 0  # an all-zero map has no ranking: NaN, without a warning
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        rho = saliency_shift.rank_correlation(a, b)
+        rho = rank_correlation(a, b)
     assert np.isnan(rho[2]) and np.isfinite(np.delete(rho, 2)).all()
     a[0] = 0.5  # a constant map on either side undefines that pair only, not its neighbours
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        rho2 = saliency_shift.rank_correlation(a, b)
+        rho2 = rank_correlation(a, b)
     assert np.isnan(rho2[[0, 2]]).all() and np.allclose(rho2[[1, 3, 4]], rho[[1, 3, 4]], rtol=0, atol=EXACT)
-    single = saliency_shift.rank_correlation(a[3:4], b[3:4])  # one pair of maps
+    single = rank_correlation(a[3:4], b[3:4])  # one pair of maps
     assert single.shape == (1,) and single[0] == pytest.approx(rho[3], abs=EXACT)
 
 
@@ -199,9 +201,9 @@ def test_summary_figure_table_and_plot(shift_table, drawn):
     merged = summary.merge(per_seed.mean().rename("check").reset_index(), on=["width", "method", "corruption", "sigma"])
     assert np.allclose(merged["rho_mean"], merged["check"], rtol=0, atol=1e-15)
     assert (summary["rho_seed_min"] <= summary["rho_mean"] + 1e-15).all()
-    curves = saliency_shift.figure_table(summary, "epsilon")
+    curves = figures.figure_table(summary, "epsilon")
     assert set(curves["method"]) == {"epsilon"} and curves["highlighted"].sum() == 4 * 4  # 4 of 5 widths
-    saliency_shift.plot_shift(curves, "4-9", "a.png", "a.pdf", occlusion_size=OCC)
+    figures.plot_shift(curves, "4-9", "a.png", "a.pdf", occlusion_size=OCC)
     ax, bx = drawn[0].axes[:2]
     lo, hi = ax.get_ylim()
     assert -1 <= lo < curves["rho_seed_min"].min() and hi > 1  # whiskers at rho 1 do not end on the frame
@@ -217,9 +219,9 @@ def test_summary_figure_table_and_plot(shift_table, drawn):
 
 
 def test_plot_shift_title_clears_the_colour_bar_and_names_the_study(shift_table, drawn):
-    curves = saliency_shift.figure_table(saliency_shift.shift_summary(shift_table), "gradient")
-    saliency_shift.plot_shift(curves, "4-9", "a.png", "a.pdf", occlusion_size=OCC,
-                              labels={"study": "released", "architecture": "mlp"})
+    curves = figures.figure_table(saliency_shift.shift_summary(shift_table), "gradient")
+    figures.plot_shift(curves, "4-9", "a.png", "a.pdf", occlusion_size=OCC,
+                       labels={"study": "released", "architecture": "mlp"})
     (fig,) = drawn
     ax, bx, colour_bar = fig.axes
     assert fig._suptitle.get_text() == "released: 4-9: saliency maps under corruption"
@@ -230,3 +232,45 @@ def test_plot_shift_title_clears_the_colour_bar_and_names_the_study(shift_table,
     extent = titles[0].get_window_extent(renderer)
     # Panel (b)'s title ends over its own axes, short of the colour bar beside them.
     assert extent.x1 <= bx.get_window_extent(renderer).x1 < colour_bar.get_window_extent(renderer).x0
+
+
+def test_panel_a_y_label_stays_within_its_panel(shift_table, drawn):
+    curves = figures.figure_table(saliency_shift.shift_summary(shift_table), "gradient")
+    figures.plot_shift(curves, "4-9", "a.png", "a.pdf", occlusion_size=OCC)
+    (fig,) = drawn
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    label, panel = ax.yaxis.label.get_window_extent(renderer), ax.get_window_extent(renderer)
+    assert panel.y0 <= label.y0 and label.y1 <= panel.y1
+
+
+def test_checkpoint_tests_and_coverage_are_what_the_verdict_reads():
+    out = saliency_shift.shift_predicts_drop(known_relation_table())
+    rows = saliency_shift.checkpoint_tests(out)
+    assert set(rows["method"]) == {"epsilon", "gradient"} and (rows["pair"] == "all").all()
+    assert (rows["scope"] == saliency_shift.CHECKPOINT).all() and len(rows) == 2
+    (gradient,) = saliency_shift.checkpoint_tests(out, "gradient").itertuples()
+    assert saliency_shift.coverage(gradient) == "24 of 24 checkpoints in 8 of 8 strata"
+    assert saliency_shift.coverage(gradient, "pair × width strata").endswith("8 of 8 pair × width strata")
+    assert saliency_shift.coverage(gradient) in saliency_shift.verdict(out)
+
+
+def test_rank_correlation_is_scipys_spearman_bit_for_bit():
+    """One Spearman helper for maps and units alike: on one pair its value is scipy's, exactly, so the
+    tables written through it (Fig. 8's, the MI summary's) did not change when the helpers were made
+    one. Many pairs at once agree to float64 rounding (a larger correlation matrix)."""
+    from scipy.stats import spearmanr
+
+    rng = np.random.default_rng(3)
+    for n in (2, 3, 8, 784):
+        a = np.round(rng.random((20, n)), 1)
+        b = np.round(a + rng.random((20, n)), 1)
+        together = rank_correlation(a, b)
+        for i in range(20):
+            alone = rank_correlation(a[i:i + 1], b[i:i + 1])[0]
+            if np.ptp(a[i]) > 0 and np.ptp(b[i]) > 0:
+                assert alone == np.clip(spearmanr(a[i], b[i]).statistic, -1, 1)
+                assert together[i] == pytest.approx(alone, abs=1e-14)
+            else:
+                assert np.isnan(alone) and np.isnan(together[i])

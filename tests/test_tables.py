@@ -85,7 +85,7 @@ def test_a_grid_given_as_rows_matches_nan_keys(tmp_path):
 def test_the_robustness_figures_job_refuses_a_short_robustness_table(tmp_path):
     """A robustness_pair table missing its last rows stopped nothing before (issue 16, finding 1)."""
     from lowcap.analyses import robustness
-    from lowcap.jobs.robustness import robustness_figures
+    from lowcap.jobs.robustness_figures import robustness_figures
 
     keys = robustness.result_keys("4-9", [4, 8], [0, 42], [0.1, 0.3])
     results = keys.assign(loss=0.3, f1=np.linspace(0.5, 0.9, len(keys)), auc=0.9)

@@ -43,3 +43,16 @@ def test_history_has_every_epoch_split_and_model():
     _, hist = train_bank([2, 5], [0.1, 0.1], 0, proto, x[:150], y[:150], x[150:], y[150:])
     assert len(hist) == 2 * 2 * 4  # widths x splits x (epochs 0..3)
     assert set(hist.columns) >= {"width", "lr", "epoch", "split", "loss", "f1", "auc"}
+
+
+def test_both_banks_declare_the_interface_run_bank_trains():
+    """lowcap.core.train.TrainableBank: every member it declares is defined by the MLP bank and the CNN bank."""
+    from lowcap.core.cnn_train import CNNBank
+    from lowcap.core.model import Bank
+    from lowcap.core.train import TrainableBank
+
+    declared = {name for name in vars(TrainableBank) if not name.startswith("_")}
+    assert {"n_models", "parameters", "unit_values", "forward", "logits_and_grads", "mask_applier"} <= declared
+    for bank in (Bank, CNNBank):
+        assert all(callable(getattr(bank, name, None)) or isinstance(getattr(bank, name, None), property)
+                   for name in declared), bank

@@ -4,7 +4,9 @@ import pytest
 
 from conftest import make_meta
 from lowcap.analyses import tsne
-from lowcap.jobs.tsne import tsne_activations, tsne_figure
+from lowcap.figures import tsne as figures
+from lowcap.jobs.tsne import tsne_activations
+from lowcap.jobs.tsne_figures import tsne_figure
 
 IMAGES, LABELS = "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"
 
@@ -85,7 +87,7 @@ def test_embedding_is_repeatable_and_places_identical_points_where_they_were():
     x, labels = clustered(n=120)
     a = tsne.embed(x, 0.5 * x, perplexity=20, random_state=0)
     b = tsne.embed(x, 0.5 * x, perplexity=20, random_state=0)
-    assert set(a) == set(tsne.PANELS)
+    assert list(a) == list(tsne.PANELS) == list(figures.PANELS)  # the figure reads these columns
     for name in a:
         assert a[name].shape == (120, 2)
         np.testing.assert_array_equal(a[name], b[name])
@@ -131,3 +133,11 @@ def test_jobs_end_to_end(tmp_path, mnist_mirror, pool):
     assert len(plotted) == n_val and set(plotted["digit"]) == {4, 9}
     assert plotted.filter(like="_x").notna().all().all()
     assert (tmp_path / "f.png").stat().st_size > 0 and (tmp_path / "f.pdf").stat().st_size > 0
+
+
+def test_the_figure_and_the_activations_jobs_do_not_share_code_that_draws_or_computes():
+    """An edit to the figure reruns the figure job only; one to the t-SNE analysis does not rerun it."""
+    from lowcap.core import provenance
+
+    assert "lowcap.figures.tsne" not in provenance.module_closure("lowcap.jobs.tsne")
+    assert "lowcap.analyses.tsne" not in provenance.module_closure("lowcap.jobs.tsne_figures")

@@ -136,3 +136,17 @@ def test_rows_whose_shortened_texts_collide_are_told_apart_by_their_claim_id():
     assert len(set(got)) == 3 and got[2] == "short claim"
     assert got[0].endswith("[pruning_per-layer_95]") and got[1].endswith("[pruning_per-layer_99]")
     assert all(len(g) <= vm.MAX_LABEL for g in got)
+
+
+def test_the_job_writes_the_matrix_the_table_page_and_the_first_page(tmp_path):
+    """lowcap.jobs.claims_figures.verdict_matrix: what the rule verdict_matrix reads and writes."""
+    from lowcap.jobs.claims_figures import verdict_matrix
+
+    claims_csv, claims_rst = tmp_path / "claims.csv", tmp_path / "claims.rst"
+    long_table().to_csv(claims_csv, index=False)
+    claims_rst.write_text("Claims\n======\n\n=====  =====\na      b\n=====  =====\n")
+    out = {name: str(tmp_path / f"out.{name}") for name in ("png", "pdf", "csv", "html")}
+    verdict_matrix(str(claims_csv), str(claims_rst), STUDIES, 0.95, home=str(tmp_path / "home.rst"), **out)
+    assert all((tmp_path / f"out.{name}").stat().st_size > 0 for name in out)
+    assert len(pd.read_csv(out["csv"])) == long_table()["claim_id"].nunique() * len(STUDIES)  # every cell once
+    assert "<table" in (tmp_path / "out.html").read_text() and "released-cnn" in (tmp_path / "home.rst").read_text()

@@ -64,7 +64,7 @@ def analysis_tables(study) -> dict:
     import itertools
 
     from lowcap.analyses import imp, pruning
-    from lowcap.jobs.mutual_info import UNIT_KEYS
+    from lowcap.analyses.mutual_info_tables import UNIT_KEYS
     from lowcap.analyses.robustness import result_keys
     from lowcap.analyses.saliency import METHODS
 

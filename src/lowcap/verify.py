@@ -75,8 +75,8 @@ def table_readers(study: Study) -> list[tuple[str, object]]:
     against the complete grid its rule computes (workflow/rules/*.smk: pruning_grid,
     saliency_shift_grid; imp_pair and mutual_info_pair: every width and seed)."""
     from lowcap.analyses import capacity, imp, pruning, robustness
-    from lowcap.jobs.mutual_info import read_units
-    from lowcap.jobs.saliency_shift import read_shift
+    from lowcap.analyses.mutual_info_tables import read_units
+    from lowcap.analyses.saliency_shift_tables import read_shift
 
     base, widths, seeds = f"results/{study.name}", list(study.widths), list(study.seeds)
     found = [(f"{base}/metrics/{pair}.csv", lambda path, pair=pair: capacity.check_grid(

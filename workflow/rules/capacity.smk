@@ -3,11 +3,11 @@ rule capacity_summary:
     """Paper Fig. 3 (best F1 against width, training and validation split) and the minimum-capacity
     table: one job, as all three read every history and take a second between them."""
     input:
-        histories=lambda wc: expand(HISTORY, study=wc.study, pair=study_of(wc).pairs),
-        # Not read: asking for them reruns training when a width or seed is added.
-        checkpoints=lambda wc: checkpoint_paths(
+        # Not read (so not named): asking for them reruns training when a width or seed is added.
+        lambda wc: checkpoint_paths(
             wc.study, study_of(wc).pairs, study_of(wc).widths, SEEDS
         ),
+        histories=lambda wc: expand(HISTORY, study=wc.study, pair=study_of(wc).pairs),
     output:
         train_png=report(
             f"{FIGURES}/fig3_capacity_train.png",
@@ -42,23 +42,23 @@ rule capacity_summary:
         mem_mb=500,
         runtime=10,
     params:
+        **job("lowcap.jobs.capacity_figures.capacity_summary"),
         figure_labels=figure_labels,
         pairs=lambda wc: list(study_of(wc).pairs),
         widths=lambda wc: list(study_of(wc).widths),
         seeds=SEEDS,
         epochs=lambda wc: study_of(wc).protocol.epochs,
-        success_f1=SUCCESS_F1,  # for the captions; the jobs take it from lowcap.analyses.capacity
-        code=code_digest("lowcap.jobs.capacity"),
+        success_f1=SUCCESS_F1,
     script:
-        "../scripts/capacity_summary.py"
+        JOB_SCRIPT
 
 
 rule training_curves_figure:
     """Paper Fig. A.1-A.5: F1 and loss against epoch for one pair."""
     input:
+        # Not read (so not named): asking for them reruns training when a width or seed is added.
+        pair_checkpoints,
         history=HISTORY,
-        # Not read: asking for them reruns training when a width or seed is added.
-        checkpoints=pair_checkpoints,
     output:
         png=report(
             f"{FIGURES}/figA_curves_{{pair}}.png",
@@ -78,10 +78,10 @@ rule training_curves_figure:
         mem_mb=500,
         runtime=10,
     params:
+        **job("lowcap.jobs.capacity_figures.training_curves_figure"),
         figure_labels=figure_labels,
         widths=lambda wc: list(study_of(wc).widths),
         seeds=SEEDS,
         epochs=lambda wc: study_of(wc).protocol.epochs,
-        code=code_digest("lowcap.jobs.capacity"),
     script:
-        "../scripts/training_curves_figure.py"
+        JOB_SCRIPT

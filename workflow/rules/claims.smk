@@ -6,7 +6,7 @@ rule logistic_baseline:
     input:
         unpack(pool_inputs),
     output:
-        f"{TABLES}/logistic_baseline.csv",
+        out=f"{TABLES}/logistic_baseline.csv",
     log:
         f"{LOGS}/logistic_baseline.log",
     benchmark:
@@ -18,11 +18,11 @@ rule logistic_baseline:
         mem_mb=2000,
         runtime=20,
     params:
+        **job("lowcap.jobs.baseline.logistic_baseline"),
         pairs=lambda wc: list(study_of(wc).pairs),
         seeds=SEEDS,
-        code=code_digest("lowcap.jobs.baseline"),
     script:
-        "../scripts/logistic_baseline.py"
+        JOB_SCRIPT
 
 
 rule claims_table:
@@ -45,19 +45,19 @@ rule claims_table:
         mem_mb=1000,
         runtime=10,
     params:
+        **job("lowcap.jobs.claims.claims_table"),
         studies=claims_studies,
         rules=lambda wc: SETTINGS.claims,
-        code=code_digest("lowcap.jobs.claims"),
     script:
-        "../scripts/claims_table.py"
+        JOB_SCRIPT
 
 
 rule verdict_matrix:
     """Claims x studies coloured by verdict; the report's first page around it and the full
     claims table as a page of its own."""
     input:
-        csv=rules.claims_table.output.csv,
-        rst=rules.claims_table.output.rst,
+        claims_csv=rules.claims_table.output.csv,
+        claims_rst=rules.claims_table.output.rst,
     output:
         png=report(
             "results/figures/verdict_matrix.png",
@@ -80,17 +80,17 @@ rule verdict_matrix:
         mem_mb=500,
         runtime=10,
     params:
+        **job("lowcap.jobs.claims_figures.verdict_matrix"),
         studies=lambda wc: list(SETTINGS.studies),
         confidence=lambda wc: SETTINGS.claims["confidence"],
-        code=code_digest("lowcap.figures.verdict_matrix"),
     script:
-        "../scripts/verdict_matrix.py"
+        JOB_SCRIPT
 
 
 rule budget_figure:
     """Minimum width per pair against the training budget (the budget studies and their base)."""
     input:
-        budget_inputs,
+        tables=budget_inputs,
     output:
         png=report(
             "results/figures/budget_min_width.png",
@@ -107,14 +107,14 @@ rule budget_figure:
         mem_mb=500,
         runtime=10,
     params:
+        **job("lowcap.jobs.capacity_figures.budget_figure"),
         studies=lambda wc: list(SETTINGS.budget),
         epochs=lambda wc: [SETTINGS.study(s).protocol.epochs for s in SETTINGS.budget],
         pairs=lambda wc: list(SETTINGS.study(SETTINGS.budget[0]).pairs),
         split=SETTINGS.claims["capacity_split"],
         stat=SETTINGS.claims["capacity_statistic"],
-        code=code_digest("lowcap.jobs.capacity"),
     script:
-        "../scripts/budget_figure.py"
+        JOB_SCRIPT
 
 
 rule findings:
@@ -131,9 +131,9 @@ rule findings:
         mem_mb=1000,
         runtime=10,
     params:
+        **job("lowcap.jobs.claims.findings"),
         studies=findings_studies,
         budget=findings_budget,
         rules=lambda wc: SETTINGS.claims,
-        code=code_digest("lowcap.jobs.claims"),
     script:
-        "../scripts/findings.py"
+        JOB_SCRIPT

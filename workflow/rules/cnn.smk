@@ -30,13 +30,13 @@ rule train_cnn_pair:
         mem_mb=2000,
         runtime=60,
     params:
+        **job("lowcap.jobs.cnn.train_cnn_pair"),
         study=study_info,
         seeds=SEEDS,
         channels=CNN_CHANNELS,
         protocol=lambda wc: asdict(study_of(wc).protocol),
-        code=code_digest("lowcap.jobs.cnn"),
     script:
-        "../scripts/train_cnn_pair.py"
+        JOB_SCRIPT
 
 
 rule mlp_vs_cnn:
@@ -71,11 +71,11 @@ rule mlp_vs_cnn:
         mem_mb=500,
         runtime=10,
     params:
+        **job("lowcap.jobs.compare_figures.mlp_vs_cnn"),
         mlp=lambda wc: comparison_study(SETTINGS.cnn_comparisons[wc.study]),
         cnn=lambda wc: comparison_study(wc.study),
         pairs=lambda wc: list(study_of(wc).pairs),
         split=SETTINGS.claims["capacity_split"],
         stat=SETTINGS.claims["capacity_statistic"],
-        code=code_digest("lowcap.jobs.compare"),
     script:
-        "../scripts/mlp_vs_cnn.py"
+        JOB_SCRIPT

@@ -6,7 +6,7 @@
 from dataclasses import asdict
 
 from lowcap.analyses.capacity import SUCCESS_F1
-from lowcap.analyses.pruning import FIGURE_KINDS
+from lowcap.figures.pruning import FIGURE_KINDS
 from lowcap.core.provenance import code_digest
 from lowcap.core.settings import NAME
 
@@ -41,6 +41,15 @@ wildcard_constraints:
     width=r"\d+",
     split=r"train|val",
     dataset=r"mnist|fashion_mnist",
+
+
+JOB_SCRIPT = "../scripts/job.py"
+
+
+def job(function):
+    """A rule's params naming its job function ("lowcap.jobs.MODULE.FUNCTION", which the one job
+    script calls) and the digest of that module's code: editing the code reruns the rule."""
+    return {"job": function, "code": code_digest(function.rpartition(".")[0])}
 
 
 def study_of(wildcards):
@@ -161,23 +170,28 @@ def lr_sweep_targets(study):
     )
 
 
-def lr_sweep_inputs(wildcards):
+def lr_sweep_histories(wildcards):
+    """The sweep's histories: one per seed for the lrs it trains, and the grid's own history of
+    the pair when it holds the study's lr (sweep_reuses_grid)."""
     study = study_of(wildcards)
     pair = study.lr_sweep.pair
-    inputs = {
-        "histories": (
-            expand(LR_SWEEP_HISTORY, study=study.name, pair=pair, seed=SEEDS)
-            if sweep_trained_lrs(study)
-            else []
-        )
-    }
+    histories = (
+        expand(LR_SWEEP_HISTORY, study=study.name, pair=pair, seed=SEEDS)
+        if sweep_trained_lrs(study)
+        else []
+    )
     if sweep_reuses_grid(study):
-        inputs["histories"] += [HISTORY.format(study=study.name, pair=pair)]
-        # Not read: asking for them reruns training when a width or seed is added.
-        inputs["checkpoints"] = checkpoint_paths(
-            study.name, [pair], study.widths, SEEDS
-        )
-    return inputs
+        histories += [HISTORY.format(study=study.name, pair=pair)]
+    return histories
+
+
+def lr_sweep_grid_checkpoints(wildcards):
+    """The grid's checkpoints of the sweep pair when the sweep reuses the grid's history: not
+    read, but asking for them reruns training when a width or seed is added."""
+    study = study_of(wildcards)
+    if not sweep_reuses_grid(study):
+        return []
+    return checkpoint_paths(study.name, [study.lr_sweep.pair], study.widths, SEEDS)
 
 
 # ---------------------------------------------------------------- pruning
@@ -386,14 +400,20 @@ def claims_grids(name):
     }
 
 
-def claims_inputs_flat(wildcards):
+def input_files(inputs):
+    """Every path of a claims_inputs dict, in order: its lists and its dicts of lists flattened."""
     files = []
-    for name in SETTINGS.claim_studies:
-        for value in claims_inputs(name).values():
-            if isinstance(value, dict):
-                value = [p for paths in value.values() for p in paths]
-            files += value if isinstance(value, list) else [value]
+    for value in inputs.values():
+        if isinstance(value, dict):
+            value = [p for paths in value.values() for p in paths]
+        files += value if isinstance(value, list) else [value]
     return files
+
+
+def claims_inputs_flat(wildcards):
+    return [
+        f for name in SETTINGS.claim_studies for f in input_files(claims_inputs(name))
+    ]
 
 
 # ---------------------------------------------------------------- training budget
@@ -438,12 +458,7 @@ def findings_inputs(wildcards):
     return [
         path
         for name in findings_study_names()
-        for value in claims_inputs(name).values()
-        for path in (
-            [p for paths in value.values() for p in paths]
-            if isinstance(value, dict)
-            else value if isinstance(value, list) else [value]
-        )
+        for path in input_files(claims_inputs(name))
     ] + [
         entry["min_capacity"]
         for group in (findings_studies(wildcards), findings_budget(wildcards))
@@ -521,6 +536,16 @@ def pruning_grid(wc, scheme):
         "scope": study.scheme(scheme).scope,
         "levels": list(study.pruning_levels(scheme)),
     }
+
+
+def imp_grid(wc):
+    """The rows an imp_pair table holds (its params), checked when it is read."""
+    return {"widths": WIDTHS, "seeds": SEEDS, "imp": asdict(study_of(wc).imp)}
+
+
+def imp_params(*keys):
+    """Params of the study's imp section, one per key, named as the section names them."""
+    return {key: (lambda wc, key=key: getattr(study_of(wc).imp, key)) for key in keys}
 
 
 def saliency_shift_grid(wc):

@@ -3,7 +3,7 @@ rule fetch_data:
     The mirror is not a param: the checksum decides what the bytes are, so pointing the config at
     another copy of the same files reruns nothing."""
     output:
-        POOL_FILE,
+        out=POOL_FILE,
     log:
         "results/logs/fetch_data/{dataset}/{stem}.log",
     benchmark:
@@ -13,7 +13,7 @@ rule fetch_data:
     conda:
         ENV
     params:
+        **job("lowcap.jobs.data.fetch_data"),
         sha256=lambda wc: SETTINGS.data[wc.dataset].sha256.get(wc.stem),
-        code=code_digest("lowcap.jobs.data"),
     script:
-        "../scripts/fetch_data.py"
+        JOB_SCRIPT

@@ -22,18 +22,20 @@ rule lr_sweep_seed:
         mem_mb=2000,
         runtime=60,
     params:
+        **job("lowcap.jobs.lr_sweep.lr_sweep_seed"),
         widths=WIDTHS,
         lrs=lambda wc: sweep_trained_lrs(study_of(wc)),
         protocol=lambda wc: asdict(study_of(wc).protocol),
-        code=code_digest("lowcap.jobs.train"),
     script:
-        "../scripts/lr_sweep_seed.py"
+        JOB_SCRIPT
 
 
 rule lr_sweep_figures:
     """Paper Fig. 1 (F1 and AUC against lr) and Fig. 2 (F1 heatmap, width x lr), final epoch."""
     input:
-        unpack(lr_sweep_inputs),
+        # Not read (so not named): asking for them reruns training when a width or seed is added.
+        lr_sweep_grid_checkpoints,
+        histories=lr_sweep_histories,
     output:
         curves_png=report(
             f"{FIGURES}/fig1_lr_sweep.png",
@@ -61,12 +63,12 @@ rule lr_sweep_figures:
         mem_mb=500,
         runtime=10,
     params:
+        **job("lowcap.jobs.lr_sweep_figures.lr_sweep_figures"),
         figure_labels=figure_labels,
         pair=lambda wc: study_of(wc).lr_sweep.pair,
         lrs=lambda wc: list(study_of(wc).lr_sweep.lrs),
         widths=WIDTHS,
         seeds=SEEDS,
         protocol_lr=lambda wc: study_of(wc).protocol.lr,
-        code=code_digest("lowcap.jobs.lr_sweep"),
     script:
-        "../scripts/lr_sweep_figures.py"
+        JOB_SCRIPT

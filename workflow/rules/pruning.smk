@@ -11,7 +11,7 @@ rule pruning_pair:
         unpack(pool_inputs),
         checkpoints=pair_checkpoints,
     output:
-        PRUNING_TABLE,
+        out=PRUNING_TABLE,
     log:
         f"{LOGS}/pruning_pair/{{scheme}}/{{pair}}.log",
     benchmark:
@@ -23,20 +23,20 @@ rule pruning_pair:
         mem_mb=2000,
         runtime=20,
     params:
-        study=lambda wc: wc.study,
-        models=lambda wc: models([wc.pair], study_of(wc).widths, SEEDS),
+        **job("lowcap.jobs.pruning.pruning_pair"),
+        expected=lambda wc: models([wc.pair], study_of(wc).widths, SEEDS),
         # The dead-neuron level is evaluated even when it is not one of the scheme's levels.
         levels=lambda wc: list(study_of(wc).pruning_levels(wc.scheme)),
         scope=lambda wc: scheme_of(wc).scope,
-        code=code_digest("lowcap.jobs.pruning"),
+        layers_to_ignore=lambda wc: list(scheme_of(wc).layers_to_ignore),
     script:
-        "../scripts/pruning_pair.py"
+        JOB_SCRIPT
 
 
 rule pruning_figures:
     """Paper Fig. 4 (4-9), B.1-B.4: % change in F1 and AUC, and F1, against sparsity, per width."""
     input:
-        PRUNING_TABLE,
+        table_csv=PRUNING_TABLE,
     output:
         **{
             f"{kind}_{ext}": (
@@ -62,19 +62,19 @@ rule pruning_figures:
         mem_mb=500,
         runtime=10,
     params:
+        **job("lowcap.jobs.pruning_figures.pruning_figures"),
+        caption={"success_f1": SUCCESS_F1},
         figure_labels=figure_labels,
         levels=lambda wc: list(scheme_of(wc).levels),
         grid=lambda wc: pruning_grid(wc, wc.scheme),
-        success_f1=SUCCESS_F1,
-        code=code_digest("lowcap.jobs.pruning"),
     script:
-        "../scripts/pruning_figures.py"
+        JOB_SCRIPT
 
 
 rule max_sparsity_table:
     """Highest sparsity at which each (pair, width) keeps F1 > 0.90 on every seed, for a scheme."""
     input:
-        lambda wc: expand(
+        tables=lambda wc: expand(
             PRUNING_TABLE, study=wc.study, scheme=wc.scheme, pair=study_of(wc).pairs
         ),
     output:
@@ -95,21 +95,21 @@ rule max_sparsity_table:
         mem_mb=500,
         runtime=10,
     params:
-        figure_labels=figure_labels,
+        **job("lowcap.jobs.pruning.max_sparsity_table"),
+        caption=lambda wc: {"success_f1": SUCCESS_F1, "scope": scheme_of(wc).scope},
+        architecture=lambda wc: study_of(wc).architecture,
         levels=lambda wc: list(scheme_of(wc).levels),
-        scope=lambda wc: scheme_of(wc).scope,
         pairs=lambda wc: list(study_of(wc).pairs),
         grid=lambda wc: pruning_grid(wc, wc.scheme),
-        success_f1=SUCCESS_F1,
-        code=code_digest("lowcap.jobs.pruning"),
     script:
-        "../scripts/max_sparsity_table.py"
+        JOB_SCRIPT
 
 
 rule dead_neurons_table:
-    """Paper Table 1: dead hidden units before and after pruning, every checkpoint, paper rows first."""
+    """Paper Table 1: dead hidden units (CNN: channels) before and after pruning, every checkpoint,
+    paper rows first."""
     input:
-        lambda wc: expand(
+        tables=lambda wc: expand(
             PRUNING_TABLE,
             study=wc.study,
             scheme=study_of(wc).dead_neurons.scheme,
@@ -133,11 +133,12 @@ rule dead_neurons_table:
         mem_mb=500,
         runtime=10,
     params:
-        scheme=lambda wc: study_of(wc).dead_neurons.scheme,
+        **job("lowcap.jobs.pruning.dead_neurons_table"),
+        caption=lambda wc: {"scheme": study_of(wc).dead_neurons.scheme},
+        architecture=lambda wc: study_of(wc).architecture,
         sparsity=lambda wc: study_of(wc).dead_neurons.sparsity,
         paper_rows=lambda wc: [list(r) for r in study_of(wc).dead_neurons.paper_rows],
         pairs=lambda wc: list(study_of(wc).pairs),
         grid=lambda wc: pruning_grid(wc, study_of(wc).dead_neurons.scheme),
-        code=code_digest("lowcap.jobs.pruning"),
     script:
-        "../scripts/dead_neurons_table.py"
+        JOB_SCRIPT

@@ -7,8 +7,8 @@ rule robustness_pair:
             wc.study, [wc.pair], study_of(wc).robustness.widths, SEEDS
         ),
     output:
-        csv=ROBUSTNESS_TABLE,
-        example=ROBUSTNESS_EXAMPLE,
+        out_csv=ROBUSTNESS_TABLE,
+        out_example=ROBUSTNESS_EXAMPLE,
     log:
         f"{LOGS}/robustness_pair/{{pair}}.log",
     benchmark:
@@ -20,20 +20,19 @@ rule robustness_pair:
         mem_mb=2000,
         runtime=20,
     params:
-        study=lambda wc: wc.study,
-        models=lambda wc: models([wc.pair], study_of(wc).robustness.widths, SEEDS),
+        **job("lowcap.jobs.robustness.robustness_pair"),
+        expected=lambda wc: models([wc.pair], study_of(wc).robustness.widths, SEEDS),
         sigmas=lambda wc: list(study_of(wc).robustness.noise_sigmas),
         occlusion_size=lambda wc: study_of(wc).robustness.occlusion_size,
         example_sigma=lambda wc: study_of(wc).robustness.example_sigma,
-        code=code_digest("lowcap.jobs.robustness"),
     script:
-        "../scripts/robustness_pair.py"
+        JOB_SCRIPT
 
 
 rule robustness_figures:
     """Paper Fig. 6 (F1 against noise sigma) and Fig. 7 (occluded and clean F1) for one pair."""
     input:
-        ROBUSTNESS_TABLE,
+        results_csv=ROBUSTNESS_TABLE,
     output:
         noise_png=report(
             f"{FIGURES}/fig6_noise_{{pair}}.png",
@@ -61,6 +60,7 @@ rule robustness_figures:
         mem_mb=500,
         runtime=10,
     params:
+        **job("lowcap.jobs.robustness_figures.robustness_figures"),
         figure_labels=figure_labels,
         occlusion_size=lambda wc: study_of(wc).robustness.occlusion_size,
         # The rows the table must hold: a short one stops the job (robustness.read_results).
@@ -69,15 +69,14 @@ rule robustness_figures:
             "seeds": SEEDS,
             "sigmas": list(study_of(wc).robustness.noise_sigmas),
         },
-        code=code_digest("lowcap.jobs.robustness"),
     script:
-        "../scripts/robustness_figures.py"
+        JOB_SCRIPT
 
 
 rule corruption_examples_figure:
     """Paper Fig. D.1: one validation image clean, with noise, and occluded."""
     input:
-        lambda wc: ROBUSTNESS_EXAMPLE.format(
+        example_npz=lambda wc: ROBUSTNESS_EXAMPLE.format(
             study=wc.study, pair=study_of(wc).robustness.example_pair
         ),
     output:
@@ -99,7 +98,7 @@ rule corruption_examples_figure:
         mem_mb=500,
         runtime=10,
     params:
+        **job("lowcap.jobs.robustness_figures.corruption_examples_figure"),
         figure_labels=figure_labels,
-        code=code_digest("lowcap.jobs.robustness"),
     script:
-        "../scripts/corruption_examples_figure.py"
+        JOB_SCRIPT

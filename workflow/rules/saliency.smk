@@ -20,12 +20,13 @@ rule saliency_cases:
         mem_mb=2000,
         runtime=20,
     params:
-        study=lambda wc: wc.study,
-        model=saliency_model,
-        settings=lambda wc: asdict(study_of(wc).saliency),
-        code=code_digest("lowcap.jobs.saliency"),
+        **job("lowcap.jobs.saliency.saliency_cases"),
+        expected=saliency_model,
+        sparsity=lambda wc: study_of(wc).saliency.sparsity,
+        scope=lambda wc: study_of(wc).saliency.scope,
+        epsilon=lambda wc: study_of(wc).saliency.epsilon,
     script:
-        "../scripts/saliency_cases.py"
+        JOB_SCRIPT
 
 
 rule saliency_figure:
@@ -52,7 +53,7 @@ rule saliency_figure:
         mem_mb=500,
         runtime=10,
     params:
+        **job("lowcap.jobs.saliency_figures.saliency_figure"),
         figure_labels=figure_labels,
-        code=code_digest("lowcap.jobs.saliency"),
     script:
-        "../scripts/saliency_figure.py"
+        JOB_SCRIPT

@@ -2,9 +2,9 @@
 rule study_manifest:
     """The study's resolved settings and the sha256 of each of its figures and tables."""
     input:
-        study_targets,
+        built=study_targets,
     output:
-        "results/{study}/study.yaml",
+        manifest="results/{study}/study.yaml",
     log:
         f"{LOGS}/study_manifest.log",
     conda:
@@ -13,7 +13,7 @@ rule study_manifest:
         mem_mb=500,
         runtime=10,
     params:
+        **job("lowcap.jobs.study.study_manifest"),
         settings=lambda wc: asdict(study_of(wc)),
-        code=code_digest("lowcap.jobs.study"),
     script:
-        "../scripts/study_manifest.py"
+        JOB_SCRIPT

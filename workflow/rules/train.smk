@@ -25,10 +25,10 @@ rule train_pair:
         mem_mb=2000,
         runtime=30,
     params:
+        **job("lowcap.jobs.train.train_pair"),
         study=study_info,
         seeds=SEEDS,
         widths=WIDTHS,
         protocol=lambda wc: asdict(study_of(wc).protocol),
-        code=code_digest("lowcap.jobs.train"),
     script:
-        "../scripts/train_pair.py"
+        JOB_SCRIPT

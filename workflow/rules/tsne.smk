@@ -27,12 +27,15 @@ rule tsne_activations:
         mem_mb=2000,
         runtime=20,
     params:
-        study=lambda wc: wc.study,
-        models=tsne_models,
-        settings=lambda wc: asdict(study_of(wc).tsne),
-        code=code_digest("lowcap.jobs.tsne"),
+        **job("lowcap.jobs.tsne.tsne_activations"),
+        expected=tsne_models,
+        sparsity=lambda wc: study_of(wc).tsne.sparsity,
+        scope=lambda wc: study_of(wc).tsne.scope,
+        perplexity=lambda wc: study_of(wc).tsne.perplexity,
+        k=lambda wc: study_of(wc).tsne.knn_k,
+        random_state=lambda wc: study_of(wc).tsne.random_state,
     script:
-        "../scripts/tsne_activations.py"
+        JOB_SCRIPT
 
 
 rule tsne_figure:
@@ -59,8 +62,8 @@ rule tsne_figure:
         mem_mb=500,
         runtime=10,
     params:
+        **job("lowcap.jobs.tsne_figures.tsne_figure"),
         figure_labels=figure_labels,
         models=tsne_models,
-        code=code_digest("lowcap.jobs.tsne"),
     script:
-        "../scripts/tsne_figure.py"
+        JOB_SCRIPT

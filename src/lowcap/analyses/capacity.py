@@ -72,10 +72,11 @@ def minimum_capacity(per_seed: pd.DataFrame, pairs: list[str], threshold: float 
     return table.sort_values(["pair", "split", "statistic"]).reset_index(drop=True)
 
 
-def check_grid(history: pd.DataFrame, pairs, widths, seeds, source: str) -> None:
+def check_grid(history: pd.DataFrame, pairs, widths, seeds, source: str, epochs: int | None = None) -> None:
     """A history must hold exactly the configured grid, every row once: never draw an old grid's
     numbers, nor a short file's. Each (pair, width, seed) of the config, at each learning rate and
-    split the histories hold, needs every epoch from 0 to the last one (the same for all)."""
+    split the histories hold, needs every epoch from 0 to the last one (the same for all): to
+    `epochs` when given (the protocol's), else to the last one the histories hold."""
     for name, want in (("pair", pairs), ("width", widths), ("seed", seeds)):
         got = {v.item() if hasattr(v, "item") else v for v in history[name].unique()}
         if got != set(want):
@@ -84,5 +85,16 @@ def check_grid(history: pd.DataFrame, pairs, widths, seeds, source: str) -> None
     for pair in pairs:
         rows = history[history["pair"] == pair]
         grid = {"pair": [pair], "width": widths, "seed": seeds, "lr": sorted(rows["lr"].unique()) if "lr" in rows else (),
-                "split": sorted(rows["split"].unique()), "epoch": range(int(rows["epoch"].max()) + 1)}
+                "split": sorted(rows["split"].unique()),
+                "epoch": range((int(rows["epoch"].max()) if epochs is None else int(epochs)) + 1)}
         check_table_grid(rows, {k: v for k, v in grid.items() if k in rows}, sources.get(pair, source))
+
+
+def read_min_capacity(path: str, pairs: list[str], split: str, stat: str) -> pd.DataFrame:
+    """A min_capacity table (minimum_capacity's), checked: every (pair, split, statistic)
+    combination it holds, and every pair of `pairs` at the split and statistic asked for."""
+    keys = ["pair", "split", "statistic"]
+    values = ["min_width_every_seed", "min_width_mean"]
+    table = read_table(path, keys + values + ["threshold"], keys, nullable=values)
+    check_table_grid(table, {"pair": pairs, "split": [split], "statistic": [stat]}, path, extra_ok=True)
+    return table

@@ -18,21 +18,24 @@ t-SNE pictures are easy to over-read, so two numbers compare the representations
   scaling, near 0 for unrelated ones.
 The job gives both for baselines too (another seed's model, the untrained model), for scale.
 
-numpy, scikit-learn and openTSNE here; the figure function needs only pandas and matplotlib.
+The figure is drawn by lowcap.figures.tsne, from the tables written here.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import torch
+from openTSNE import TSNE
+from sklearn.neighbors import NearestNeighbors
 
-from lowcap.figures import plots
+from lowcap.analyses import pruning
+from lowcap.core.metrics import evaluate
+from lowcap.core.model import MLP, init_params
 
-PANELS = {  # column prefix -> what the panel shows
-    "dense": "dense model (t-SNE)",
-    "pruned_in_dense": "pruned, placed into the dense map",
-    "pruned_own": "pruned, own t-SNE",
-}
+# The embedding's panels (embed), the column prefixes of its table (embedding_table); the figure
+# gives each its title (lowcap.figures.tsne.PANELS).
+PANELS = ("dense", "pruned_in_dense", "pruned_own")
 
 
 def linear_cka(x: np.ndarray, y: np.ndarray) -> float:
@@ -52,8 +55,6 @@ def linear_cka(x: np.ndarray, y: np.ndarray) -> float:
 def neighbours(x: np.ndarray, k: int) -> np.ndarray:
     """Indices (n, k) of each row's k nearest other rows (Euclidean). Among exact ties the lower
     index wins, so inputs with identical activations give a fixed, if arbitrary, answer."""
-    from sklearn.neighbors import NearestNeighbors
-
     # Without a query, scikit-learn leaves each point out of its own neighbour list.
     return NearestNeighbors(n_neighbors=k, algorithm="brute").fit(np.asarray(x, dtype=np.float64)).kneighbors(
         return_distance=False)
@@ -107,12 +108,6 @@ def compare_models(reference, baselines: list, sparsity: float, scope: str, k: i
     pruned, compared with the dense ones; with baselines for scale: other seeds' trained models of
     the same pair and width, and this model's initial weights. Returns the table, the dense and
     the pruned activations."""
-    import torch
-
-    from lowcap.analyses import pruning
-    from lowcap.core.metrics import evaluate
-    from lowcap.core.model import MLP, init_params
-
     meta = reference.meta
     untrained = MLP(meta.width)
     untrained.load_state_dict(init_params(meta.width, meta.seed, meta.protocol["init"], meta.protocol["init_std"]))
@@ -151,8 +146,6 @@ def embed(dense: np.ndarray, pruned: np.ndarray, perplexity: float, random_state
     """2-D coordinates of the three panels (PANELS), each (n, 2), of the activations scaled to unit
     rms norm (see the module docstring). Exact neighbours and a fixed random_state make the result
     repeatable."""
-    from openTSNE import TSNE
-
     def fit(x: np.ndarray):
         tsne = TSNE(perplexity=perplexity, initialization="pca", neighbors="exact",
                     random_state=random_state, n_jobs=n_jobs)
@@ -161,11 +154,7 @@ def embed(dense: np.ndarray, pruned: np.ndarray, perplexity: float, random_state
     dense_map = fit(dense)
     # openTSNE's defaults for adding points (perplexity 5, median initialisation, 250 iterations).
     placed = dense_map.transform(unit_rms(pruned))
-    return {
-        "dense": np.asarray(dense_map),
-        "pruned_in_dense": np.asarray(placed),
-        "pruned_own": np.asarray(fit(pruned)),
-    }
+    return dict(zip(PANELS, (np.asarray(dense_map), np.asarray(placed), np.asarray(fit(pruned)))))
 
 
 def embedding_table(coords: dict[str, np.ndarray], digits: np.ndarray) -> pd.DataFrame:
@@ -175,32 +164,3 @@ def embedding_table(coords: dict[str, np.ndarray], digits: np.ndarray) -> pd.Dat
         out[f"{name}_x"] = xy[:, 0]
         out[f"{name}_y"] = xy[:, 1]
     return out
-
-
-def plot_tsne(table: pd.DataFrame, panel_titles: dict[str, str], title: str, png, pdf) -> None:
-    """Paper Fig. 5: the panels side by side, points coloured by class. The first two panels share
-    their axes (the pruned points are placed into the dense map); the third has its own."""
-    plt = plots.pyplot()
-
-    digits = sorted(table["digit"].unique())
-    colours = dict(zip(digits, ["tab:blue", "tab:orange"] if len(digits) == 2 else plt.cm.tab10.colors))
-    fig, axes = plt.subplots(1, len(PANELS), figsize=(4.2 * len(PANELS), 4.6))
-    for ax, name in zip(axes, PANELS):
-        for digit in digits:
-            rows = table[table["digit"] == digit]
-            ax.scatter(rows[f"{name}_x"], rows[f"{name}_y"], s=6, alpha=0.7, color=colours[digit],
-                       label=f"digit {digit}", lw=0)
-        ax.set_title(panel_titles[name], fontsize=9)
-        ax.set_xticks([])
-        ax.set_yticks([])
-    # The placed points share the dense map's coordinates: show both on the same limits.
-    shared = pd.concat([table[["dense_x", "dense_y"]].set_axis(["x", "y"], axis=1),
-                        table[["pruned_in_dense_x", "pruned_in_dense_y"]].set_axis(["x", "y"], axis=1)])
-    pad = 0.05 * (shared.max() - shared.min())
-    for ax in axes[:2]:
-        ax.set_xlim(shared["x"].min() - pad["x"], shared["x"].max() + pad["x"])
-        ax.set_ylim(shared["y"].min() - pad["y"], shared["y"].max() + pad["y"])
-    axes[0].legend(fontsize=8, markerscale=2)
-    fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
-    plots.save(fig, png, pdf)

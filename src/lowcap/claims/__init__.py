@@ -7,4 +7,5 @@ pruning and what pruning keeps, robustness, then the paper's open questions.
 
 from lowcap.claims import capacity, pruning, robustness, imp, mutual_info, saliency_shift  # noqa: F401  (registers)
 from lowcap.claims.table import (  # noqa: F401
-    BLOCK_BEGIN, BLOCK_END, FINDINGS_PAGE, findings_block, main, readme_block, replace_block)
+    BLOCK_BEGIN, BLOCK_END, FINDINGS_PAGE, SEEDS_BEGIN, SEEDS_END, TEN_SEEDS_TABLE, findings_block, generated_docs,
+    main, readme_block, replace_block, seeds_comparison)

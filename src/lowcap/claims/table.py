@@ -159,6 +159,49 @@ def tables_of(claims_md: str) -> str:
     return "".join("#" + line if line.startswith("#") else line for line in lines[first:])
 
 
+SEEDS_BEGIN = "<!-- seeds:begin"
+SEEDS_END = "<!-- seeds:end -->"
+# The ten-seed run's claims table, kept beside the docs: its run takes about 40 minutes on 2 cores,
+# so the README's comparison is generated from this copy (docs/claims.md gives the command).
+TEN_SEEDS_TABLE = "docs/results/claims-10seeds.csv"
+UNDECIDED = "inconclusive"
+
+
+def _number(value: float) -> str:
+    """3 significant digits, whole numbers (parameter counts) without an exponent."""
+    return f"{value:.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
+def _estimate(row) -> str:
+    """value [low, high]; blank where the row has no number."""
+    if pd.isna(row["value"]):
+        return ""
+    text = _number(row["value"])
+    if pd.notna(row["interval_low"]) and pd.notna(row["interval_high"]):
+        text += f" [{_number(row['interval_low'])}, {_number(row['interval_high'])}]"
+    return text
+
+
+def seeds_comparison(three: pd.DataFrame, ten: pd.DataFrame) -> str:
+    """The verdicts of the studies both runs judge, with three seeds and with ten, side by side: a
+    count line, then the rows that three seeds left undecided or that ten seeds judge otherwise."""
+    keys = ["claim_id", "study"]
+    both = three.merge(ten, on=keys, suffixes=("_3", "_10"))
+    both = both[both["verdict_3"] != NOT_TESTABLE]
+    undecided = both["verdict_3"] == UNDECIDED
+    decided = undecided & (both["verdict_10"] != UNDECIDED)
+    changed = ~undecided & (both["verdict_3"] != both["verdict_10"])
+    lines = [f"Of {len(both)} testable rows of the studies {', '.join(dict.fromkeys(both['study']))}, three seeds "
+             f"leave {int(undecided.sum())} inconclusive; ten seeds decide {int(decided.sum())} of them. "
+             f"{int(changed.sum())} verdicts that three seeds gave change with ten.", "",
+             "| claim | study | 3 seeds | 10 seeds |", "|---|---|---|---|"]
+    for _, r in both[undecided | changed].iterrows():
+        cells = [f"**{r[f'verdict_{n}']}** {_estimate(r.rename(lambda c: c.removesuffix(f'_{n}')))}".strip()
+                 for n in (3, 10)]
+        lines.append(f"| {r['claim_id']} | {r['study']} | {cells[0]} | {cells[1]} |")
+    return "\n".join(lines) + "\n"
+
+
 FINDINGS_PAGE = "docs/findings.md"  # beside the README: the generated detail behind the claims table
 
 
@@ -177,13 +220,27 @@ def findings_block(page: str, findings_md: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     """`python3 -m lowcap.claims README.md results/claims.md results/findings.md`: copy the claims
     tables of a run into the README and its findings into docs/findings.md beside it, between their
-    markers (tests/test_readme.py checks that they agree with a fresh offline run)."""
+    markers (tests/test_readme.py checks that they agree with a fresh offline run), and the README's
+    three-against-ten-seeds comparison from that run's claims.csv and TEN_SEEDS_TABLE."""
     import sys
     from pathlib import Path
 
     readme, claims_md, findings_md = argv if argv is not None else sys.argv[1:]
     path = Path(readme)
-    path.write_text(readme_block(path.read_text(), Path(claims_md).read_text()))
-    page = path.parent / FINDINGS_PAGE
-    page.write_text(findings_block(page.read_text(), Path(findings_md).read_text()))
+    readme_text, page_text = generated_docs(path.read_text(), (path.parent / FINDINGS_PAGE).read_text(),
+                                            Path(claims_md), Path(findings_md), path.parent / TEN_SEEDS_TABLE)
+    path.write_text(readme_text)
+    (path.parent / FINDINGS_PAGE).write_text(page_text)
     return 0
+
+
+def generated_docs(readme: str, findings_page: str, claims_md, findings_md, ten_seeds_csv) -> tuple[str, str]:
+    """The README and docs/findings.md with their generated blocks filled from a run's
+    results/claims.md (and the claims.csv beside it), results/findings.md and the ten-seed table."""
+    from pathlib import Path
+
+    readme = readme_block(readme, Path(claims_md).read_text())
+    three = pd.read_csv(Path(claims_md).with_suffix(".csv"), dtype={"claim_id": str})
+    ten = pd.read_csv(ten_seeds_csv, dtype={"claim_id": str})
+    readme = replace_block(readme, SEEDS_BEGIN, SEEDS_END, seeds_comparison(three, ten))
+    return readme, findings_block(findings_page, Path(findings_md).read_text())

@@ -10,13 +10,16 @@ OUT_SIDE = (SIDE - KERNEL) // STRIDE + 1  # 13
 POSITIONS = OUT_SIDE * OUT_SIDE  # 169 output positions per channel
 
 ARCHITECTURES = ("mlp", "cnn")
-UNIT = {"mlp": "hidden units", "cnn": "channels"}
+# The weight tensors magnitude pruning acts on (lowcap.analyses.pruning), by layer name; biases are
+# never pruned. Here, without torch, so that the config check can name them (pruning.schemes).
+PRUNABLE_LAYERS = {"mlp": ("hidden", "output"), "cnn": ("conv", "output")}
 
 
-def parameter_count(architecture: str, width: int) -> int:
-    """Trainable parameters of one model of capacity `width` (hidden units or channels)."""
+def parameter_count(architecture: str, capacity: int) -> int:
+    """Trainable parameters of one model of the given capacity: an MLP's hidden units H (786 H + 1)
+    or a CNN's channels C (179 C + 1)."""
     if architecture == "mlp":
-        return 784 * width + width + width + 1
+        return 784 * capacity + capacity + capacity + 1
     if architecture == "cnn":
-        return KERNEL * KERNEL * width + width + POSITIONS * width + 1
+        return KERNEL * KERNEL * capacity + capacity + POSITIONS * capacity + 1
     raise ValueError(f"architecture must be one of {ARCHITECTURES}, not {architecture!r}")

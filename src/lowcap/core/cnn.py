@@ -1,15 +1,17 @@
 """The convolutional baseline (issue 11): one 3x3 convolution, stride 2, no padding, 1 -> C
 channels (28x28 -> 13x13), ReLU, flatten, one linear output. Its capacity is one number, the
-channel count C, as the MLP's is its hidden width H; the pipeline keeps calling it `width`.
+channel count C, as the MLP's is its hidden width H. What both architectures share keeps the
+name `width` (a checkpoint's CheckpointMeta.width, a history's `width` column); CNN code says channels.
 
 Parameters: conv 9C weights + C biases, output 169C weights + 1 bias: 179C + 1 (the MLP: 786H + 1),
-so MLP and CNN compare on one axis, the parameter count (parameter_count).
+so MLP and CNN compare on one axis, the parameter count (lowcap.core.architecture.parameter_count).
 
 Stride 2 keeps the cost near the MLP's: a stride-1 convolution has 26x26 = 676 positions per
 channel, four times as many activations to train on 2 cores.
 
 Kept apart from the training code (lowcap.core.cnn_train): lowcap.core.model imports this module to load a
-CNN checkpoint, so every job that reads checkpoints depends on it, and it should change rarely.
+CNN checkpoint, so every job that reads checkpoints depends on it, and it should change rarely. It
+imports nothing of lowcap.core.model (the weights are drawn by lowcap.core.weights).
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from lowcap.core.architecture import KERNEL, POSITIONS, SIDE, STRIDE, parameter_count  # noqa: F401
-from lowcap.core.model import draw_weights
+from lowcap.core.architecture import KERNEL, POSITIONS, SIDE, STRIDE
+from lowcap.core.weights import draw_weights
 
 
 class CNN(nn.Module):

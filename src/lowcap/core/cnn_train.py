@@ -10,7 +10,7 @@ The convolution is written as a matrix product over image patches (im2col): the 
 every image are cut once, before training, and each step is then one (n*169, 9) x (9, sum C)
 product, which is what a convolution with one input channel amounts to.
 
-The loop is lowcap.core.train.run_bank itself (CNNBank has the interface it uses): epoch 0 is the
+The loop is lowcap.core.train.run_bank itself (CNNBank is a TrainableBank): epoch 0 is the
 initialisation; full batch (one step per epoch, whose forward pass also gives the epoch's training
 metrics) or minibatches drawn by a generator seeded with the model seed; the same history table.
 """
@@ -24,7 +24,8 @@ import pandas as pd
 import torch
 from torch import nn
 
-from lowcap.core.cnn import KERNEL, POSITIONS, SIDE, STRIDE, init_params
+from lowcap.core.architecture import KERNEL, POSITIONS, SIDE, STRIDE
+from lowcap.core.cnn import init_params
 from lowcap.core.protocol import Protocol
 from lowcap.core.train import history_table, run_bank
 
@@ -71,8 +72,14 @@ class CNNBank:
         )
 
     @property
-    def widths(self) -> list[int]:
-        return self.channels
+    def n_models(self) -> int:
+        return len(self.channels)
+
+    def mask_applier(self, masks: tuple[torch.Tensor, torch.Tensor]):
+        """Pruning while training is an MLP-bank feature (lowcap.analyses.imp): refused by name,
+        not left to fail on an attribute the CNN bank lacks."""
+        raise ValueError("a CNN bank takes no masks: run_bank keeps pruned weights at zero for an MLP bank "
+                         "(lowcap.core.model.Bank) only")
 
     def parameters(self) -> list[torch.Tensor]:
         return [self.w_conv, self.b_conv, self.w_out, self.b_out]

@@ -142,7 +142,7 @@ def md5_file(path: Path) -> str:
 
 def _official_resources(dataset: str) -> tuple[list[str], dict[str, str]]:
     """Mirrors and gzip md5s as torchvision records them."""
-    import torchvision.datasets as tvd
+    import torchvision.datasets as tvd  # here: only a download or a checksum needs torchvision
 
     cls = getattr(tvd, DATASETS[dataset].torchvision_class)
     return list(cls.mirrors), {name[: -len(".gz")]: md5 for name, md5 in cls.resources}
@@ -187,6 +187,44 @@ def _is_timeout(exc: BaseException) -> bool:
     return isinstance(exc, TimeoutError) or isinstance(getattr(exc, "reason", None), TimeoutError)
 
 
+def _copy_from_mirror(dataset: str, stem: str, mirror: str, tmp: Path, dest: Path,
+                      sha256: str | None) -> tuple[str, str]:
+    """Copy `stem`.gz from a local mirror to `tmp` and verify it: (where it came from, how verified)."""
+    origin = str(Path(mirror) / f"{stem}.gz")
+    if not Path(origin).exists():
+        raise DataError(f"data file not found in mirror: {origin} (wanted for {dest})")
+    try:
+        shutil.copyfile(origin, tmp)
+    except OSError as exc:
+        raise DataError(f"cannot copy {origin} to {dest}: {exc}") from exc
+    try:
+        return origin, verify(dataset, stem, tmp, sha256, name=origin)
+    except DataError as exc:
+        raise DataError(f"{exc} (copying {origin} to {dest}; {dest} was not written)") from None
+
+
+def _download_official(dataset: str, stem: str, tmp: Path, dest: Path, sha256: str | None,
+                       timeout: float) -> tuple[str, str]:
+    """Download `stem`.gz to `tmp` from the first official mirror that gives a verified file:
+    (where it came from, how verified). Every mirror's failure is named when none does."""
+    urls, _ = _official_resources(dataset)
+    failures = []
+    for base in urls:
+        origin = base + f"{stem}.gz"
+        try:
+            _download(origin, tmp, timeout)
+            return origin, verify(dataset, stem, tmp, sha256, name=origin)
+        except DataError as exc:
+            failures.append(str(exc))
+        except Exception as exc:  # network errors differ by mirror; try the next one
+            why = f"no answer within {timeout:g} s" if _is_timeout(exc) else str(exc)
+            failures.append(f"{origin}: {why}")
+    raise DataError(
+        f"could not download {stem}.gz to {dest} from any official mirror: "
+        f"{'; '.join(failures)}. {dest} was not written. {OFFLINE_HINT.format(dataset=dataset)}"
+    )
+
+
 def fetch(
     dataset: str,
     stem: str,
@@ -209,36 +247,9 @@ def fetch(
     timeout = DOWNLOAD_TIMEOUT_S if timeout is None else timeout
     try:
         if mirror:
-            origin = str(Path(mirror) / f"{stem}.gz")
-            if not Path(origin).exists():
-                raise DataError(f"data file not found in mirror: {origin} (wanted for {dest})")
-            try:
-                shutil.copyfile(origin, tmp)
-            except OSError as exc:
-                raise DataError(f"cannot copy {origin} to {dest}: {exc}") from exc
-            try:
-                how = verify(dataset, stem, tmp, sha256, name=origin)
-            except DataError as exc:
-                raise DataError(f"{exc} (copying {origin} to {dest}; {dest} was not written)") from None
+            origin, how = _copy_from_mirror(dataset, stem, mirror, tmp, dest, sha256)
         else:
-            urls, _ = _official_resources(dataset)
-            failures = []
-            for base in urls:  # the first mirror that gives a verified file wins
-                origin = base + f"{stem}.gz"
-                try:
-                    _download(origin, tmp, timeout)
-                    how = verify(dataset, stem, tmp, sha256, name=origin)
-                    break
-                except DataError as exc:
-                    failures.append(str(exc))
-                except Exception as exc:  # network errors differ by mirror; try the next one
-                    why = f"no answer within {timeout:g} s" if _is_timeout(exc) else str(exc)
-                    failures.append(f"{origin}: {why}")
-            else:
-                raise DataError(
-                    f"could not download {stem}.gz to {dest} from any official mirror: "
-                    f"{'; '.join(failures)}. {dest} was not written. {OFFLINE_HINT.format(dataset=dataset)}"
-                )
+            origin, how = _download_official(dataset, stem, tmp, dest, sha256, timeout)
         tmp.replace(dest)
     except BaseException:  # also Ctrl-C: never leave a partial download behind
         tmp.unlink(missing_ok=True)

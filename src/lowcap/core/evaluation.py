@@ -8,6 +8,7 @@ from functools import lru_cache
 import numpy as np
 
 from lowcap.core import data
+from lowcap.core.cnn import CNN
 from lowcap.core.model import MLP, CheckpointMeta, load_checkpoint
 
 
@@ -21,7 +22,9 @@ def _pool(images: str, labels: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 @lru_cache(maxsize=16)
-def _pair_data(images: str, labels: str, pair: str, seed: int) -> data.PairData:
+def load_pair_data(images: str, labels: str, pair: str, seed: int) -> data.PairData:
+    """One (pair, seed) split of the pool in the IDX files `images`, `labels` (paths as str):
+    cached, as a job evaluates many checkpoints of each."""
     return data.pair_data(*_pool(images, labels), pair, seed)
 
 
@@ -31,7 +34,7 @@ def validation_data(images: str, labels: str, meta: CheckpointMeta, path: str = 
     The split is recomputed from (pool, pair, seed) and must match the digest the checkpoint
     recorded at training time, so a checkpoint is never scored on data it was trained on.
     """
-    d = _pair_data(str(images), str(labels), meta.pair, meta.seed)
+    d = load_pair_data(str(images), str(labels), meta.pair, meta.seed)
     if d.split.digest() != meta.split_digest:
         raise CheckpointMismatch(
             f"checkpoint {path}: the validation split of pair {meta.pair} seed {meta.seed} recomputed "
@@ -44,7 +47,7 @@ def validation_data(images: str, labels: str, meta: CheckpointMeta, path: str = 
 @dataclass(frozen=True)
 class Loaded:
     path: str
-    model: MLP
+    model: MLP | CNN
     meta: CheckpointMeta
     x_val: np.ndarray
     y_val: np.ndarray
@@ -73,3 +76,12 @@ def load_checked(paths: list[str], images: str, labels: str, study: str,
         x_val, y_val = validation_data(images, labels, meta, path)
         out.append(Loaded(str(path), model, meta, x_val, y_val))
     return out
+
+
+def by_seed(loaded: list) -> dict[int, list]:
+    """Checkpoints (Loaded) grouped by their seed, in the order each seed first appears: the models
+    of one seed share a validation split, so an analysis scores them together."""
+    groups: dict[int, list] = {}
+    for item in loaded:
+        groups.setdefault(item.meta.seed, []).append(item)
+    return groups

@@ -12,9 +12,14 @@ import pickle
 import re
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Callable
 
 import torch
 from torch import nn
+
+from lowcap.core.cnn import CNN
+from lowcap.core.tables import written
+from lowcap.core.weights import draw_weights
 
 N_INPUTS = 28 * 28
 
@@ -35,24 +40,6 @@ class MLP(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits, shape (n,). The sigmoid is applied by the loss and the metrics."""
         return self.output(self.hidden_activations(x)).squeeze(1)
-
-
-def draw_weights(shapes: list[tuple[int, ...]], seed: int, init: str, init_std: float) -> list[torch.Tensor]:
-    """Weight tensors of the given shapes, in order, from one generator seeded with `seed`:
-    N(0, init_std^2) or Xavier-uniform (torch's fans). One model's draws never depend on what else
-    is trained. Used for the MLP here and for the CNN (lowcap.core.cnn)."""
-    g = torch.Generator().manual_seed(seed)
-    out = []
-    for shape in shapes:
-        w = torch.empty(shape)
-        if init == "normal":
-            nn.init.normal_(w, 0.0, init_std, generator=g)
-        elif init == "xavier_uniform":
-            nn.init.xavier_uniform_(w, generator=g)
-        else:
-            raise ValueError(f"init must be 'normal' or 'xavier_uniform', not {init!r}")
-        out.append(w)
-    return out
 
 
 def init_params(width: int, seed: int, init: str, init_std: float) -> dict[str, torch.Tensor]:
@@ -92,8 +79,22 @@ class Bank:
             gather.to(device),
         )
 
+    @property
+    def n_models(self) -> int:
+        return len(self.widths)
+
     def parameters(self) -> list[torch.Tensor]:
         return [self.w1, self.b1, self.w2, self.b2]
+
+    def mask_applier(self, masks: tuple[torch.Tensor, torch.Tensor]) -> Callable[[], None]:
+        """A function that zeroes the pruned weights: `masks` are 0/1 for w1 and w2, their shapes."""
+        mask1, mask2 = (m.to(device=self.w1.device, dtype=self.w1.dtype) for m in masks)
+
+        def apply() -> None:
+            self.w1.mul_(mask1)
+            self.w2.mul_(mask2)
+
+        return apply
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits of every model, shape (n, m)."""
@@ -175,8 +176,6 @@ class CheckpointMeta:
 
 def save_checkpoint(path: str | Path, state_dict: dict[str, torch.Tensor], meta: CheckpointMeta) -> None:
     """Plain tensors plus JSON-like metadata: loads with torch.load(weights_only=True), no pickled code."""
-    from lowcap.core.tables import written
-
     needed = sum(t.numel() * t.element_size() for t in state_dict.values())
     # Saved to {path}.part and moved: torch names the archive's folder after the file, "w8_s0.pt".
     with written(path, needed) as tmp:
@@ -184,17 +183,16 @@ def save_checkpoint(path: str | Path, state_dict: dict[str, torch.Tensor], meta:
 
 
 def build_model(architecture: str, width: int) -> nn.Module:
-    """An untrained model of the architecture: MLP(width) or lowcap.core.cnn.CNN(width channels)."""
+    """An untrained model of the architecture: MLP(width) or CNN(channels = width), `width` being
+    the capacity a checkpoint records for either."""
     if architecture == "cnn":
-        from lowcap.core.cnn import CNN
-
         return CNN(int(width))
     if architecture != "mlp":
         raise ValueError(f"architecture must be 'mlp' or 'cnn', not {architecture!r}")
     return MLP(int(width))
 
 
-def load_checkpoint(path: str | Path) -> tuple[MLP, CheckpointMeta]:
+def load_checkpoint(path: str | Path) -> tuple[MLP | CNN, CheckpointMeta]:
     path = Path(path)
     recover = ("Delete it and run snakemake again: the training job of its pair is rerun "
                "(or force it with --forcerun train_pair).")

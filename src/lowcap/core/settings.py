@@ -24,6 +24,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from lowcap.core.architecture import PRUNABLE_LAYERS
 from lowcap.core.protocol import PRESETS, Protocol, protocol  # noqa: F401  (part of the settings' API)
 
 # Keys of the top level that a study may override under its own name. Widths and seeds are one
@@ -66,11 +67,13 @@ class LrSweep:
 
 @dataclass(frozen=True)
 class PruningScheme:
-    """One-shot magnitude pruning at these requested levels (percent) and scope."""
+    """One-shot magnitude pruning at these requested levels (percent) and scope, leaving the layers
+    in `layers_to_ignore` whole (lowcap.analyses.pruning.prune)."""
 
     name: str
     levels: tuple[float, ...]
     scope: str
+    layers_to_ignore: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -322,6 +325,81 @@ def _config_key(study: str, entry: dict, section: str, sub: str = "") -> str:
     return f"{'studies.' + study + '.' if own else ''}{section}{'.' + sub if sub else ''}"
 
 
+def _ignored_layers_problems(ignored: tuple[str, ...], key: str, architecture: str) -> list[str]:
+    """A scheme's layers_to_ignore must name some, not all, of the architecture's prunable layers."""
+    allowed = PRUNABLE_LAYERS[architecture]
+    if set(ignored) <= set(allowed) and set(allowed) - set(ignored):
+        return []
+    return [f"config key '{key}' is {list(ignored)}; allowed: some, not all, of the {architecture} prunable "
+            f"layers {list(allowed)}"]
+
+
+def _schemes(sections: dict, architecture: str, key, problems: list[str]) -> tuple[PruningScheme, ...]:
+    """The study's pruning schemes; a bad name or layers_to_ignore entry appended to `problems`."""
+    schemes = []
+    for scheme_name, scheme in sections["pruning"]["schemes"].items():
+        if not NAME.match(scheme_name):
+            problems.append(f"pruning scheme name {scheme_name!r} (under '{key('pruning', 'schemes')}'): allowed: "
+                            "lowercase letters, digits and '-'")
+        ignored = tuple(scheme.get("layers_to_ignore", ()))
+        problems.extend(_ignored_layers_problems(ignored, f"{key('pruning', 'schemes')}.{scheme_name}.layers_to_ignore",
+                                                 architecture))
+        schemes.append(PruningScheme(scheme_name, tuple(float(v) for v in scheme["levels"]), scheme["scope"], ignored))
+    return tuple(schemes)
+
+
+def _dead_neurons(dead: dict, schemes: tuple[PruningScheme, ...], pairs: tuple, widths: tuple, key,
+                  problems: list[str]) -> DeadNeurons:
+    """Table 1's settings: its scheme must be one of the study's, its paper rows in the grid."""
+    scheme_names = [s.name for s in schemes]
+    if dead["scheme"] not in scheme_names:
+        problems.append(f"config key '{key('dead_neurons', 'scheme')}' is {dead['scheme']!r}; allowed: one of the "
+                        f"pruning schemes {scheme_names}")
+    for i, row in enumerate(dead["paper_rows"]):
+        if row["pair"] not in pairs or row["width"] not in widths:
+            problems.append(f"config key '{key('dead_neurons', 'paper_rows')}[{i}]' is {row}; allowed: a pair of "
+                            f"the study's pairs {list(pairs)} and a width of its grid {list(widths)}")
+    return DeadNeurons(dead["scheme"], float(dead["sparsity"]), tuple((r["pair"], int(r["width"])) for r in dead["paper_rows"]))
+
+
+def _robustness(rob: dict, pairs: tuple, widths: tuple, key, problems: list[str]) -> Robustness:
+    """The robustness grid: null pairs or widths mean the study's; each chosen one must be in it."""
+    rob_pairs = tuple(rob.get("pairs") or pairs)
+    rob_widths = tuple(rob.get("widths") or widths)
+    example_pair = rob.get("example_pair") or rob_pairs[-1]
+    for sub, chosen, grid in [("pairs", rob_pairs, pairs), ("widths", rob_widths, widths),
+                              ("example_pair", (example_pair,), rob_pairs)]:
+        if set(chosen) - set(grid):
+            problems.append(f"config key '{key('robustness', sub)}' names {sorted(set(chosen) - set(grid))}; "
+                            f"allowed: {'null or ' if sub != 'example_pair' else 'null or one of '}{list(grid)}")
+    return Robustness(rob_pairs, rob_widths, tuple(float(s) for s in rob["noise_sigmas"]),
+                      int(rob["occlusion_size"]), float(rob["example_sigma"]), example_pair)
+
+
+def _one_model_problems(sections: dict, architecture: str, grid: dict, key) -> list[str]:
+    """t-SNE and saliency each study one model: its pair, width and seed must be of the grid (a CNN
+    study runs neither)."""
+    problems = []
+    for section in ("tsne", "saliency") if architecture == "mlp" else ():
+        model = sections[section]
+        for sub, values in grid.items():
+            if model[sub] not in values:
+                problems.append(f"config key '{key(section, sub)}' is {model[sub]!r}; allowed: a {sub} of the "
+                                f"study's grid {list(values)}")
+    return problems
+
+
+def _open_questions(sections: dict) -> dict:
+    """The settings of IMP, mutual information and saliency shift, typed."""
+    imp, mi, shift = sections["imp"], sections["mutual_info"], sections["saliency_shift"]
+    return {
+        "imp": Imp(float(imp["rate"]), int(imp["rounds"]), int(imp["finetune_epochs"]), float(imp["tolerance_points"]),
+                   float(imp["target_sparsity"])),
+        "mutual_info": MutualInfo(float(mi["sparsity"]), mi["scope"], int(mi["n_neighbors"]), int(mi["random_state"])),
+        "saliency_shift": SaliencyShift(int(shift["n_images"]), float(shift["epsilon"])),
+    }
+
+
 def _study(name: str, entry: dict, sections: dict, problems: list[str]) -> Study:
     """One study's settings from its config entry and its merged sections; problems appended."""
     def key(section: str, sub: str = "") -> str:
@@ -334,66 +412,20 @@ def _study(name: str, entry: dict, sections: dict, problems: list[str]) -> Study
     sweep = sections["lr_sweep"]
     named = [(pair, f"{key('pairs')}[{i}]") for i, pair in enumerate(pairs)] + [(sweep["pair"], key("lr_sweep", "pair"))]
     problems.extend(problem for pair, k in named if (problem := _pair_problem(pair, k)))
-
-    schemes = []
-    for scheme_name, scheme in sections["pruning"]["schemes"].items():
-        if not NAME.match(scheme_name):
-            problems.append(f"pruning scheme name {scheme_name!r} (under '{key('pruning', 'schemes')}'): allowed: "
-                            "lowercase letters, digits and '-'")
-        schemes.append(PruningScheme(scheme_name, tuple(float(v) for v in scheme["levels"]), scheme["scope"]))
-    scheme_names = [s.name for s in schemes]
-
-    dead = sections["dead_neurons"]
-    if dead["scheme"] not in scheme_names:
-        problems.append(f"config key '{key('dead_neurons', 'scheme')}' is {dead['scheme']!r}; allowed: one of the "
-                        f"pruning schemes {scheme_names}")
-
-    for i, row in enumerate(dead["paper_rows"]):
-        if row["pair"] not in pairs or row["width"] not in widths:
-            problems.append(f"config key '{key('dead_neurons', 'paper_rows')}[{i}]' is {row}; allowed: a pair of "
-                            f"the study's pairs {list(pairs)} and a width of its grid {list(widths)}")
-
-    rob = sections["robustness"]
-    rob_pairs = tuple(rob.get("pairs") or pairs)
-    rob_widths = tuple(rob.get("widths") or widths)
-    example_pair = rob.get("example_pair") or rob_pairs[-1]
-    for sub, chosen, grid in [("pairs", rob_pairs, pairs), ("widths", rob_widths, widths),
-                              ("example_pair", (example_pair,), rob_pairs)]:
-        if set(chosen) - set(grid):
-            problems.append(f"config key '{key('robustness', sub)}' names {sorted(set(chosen) - set(grid))}; "
-                            f"allowed: {'null or ' if sub != 'example_pair' else 'null or one of '}{list(grid)}")
-
     architecture = entry.get("architecture", "mlp")
-    for section in ("tsne", "saliency") if architecture == "mlp" else ():  # a CNN study runs neither
-        model = sections[section]
-        for sub, grid in [("pair", pairs), ("width", widths), ("seed", seeds)]:
-            if model[sub] not in grid:
-                problems.append(f"config key '{key(section, sub)}' is {model[sub]!r}; allowed: a {sub} of the "
-                                f"study's grid {list(grid)}")
+    schemes = _schemes(sections, architecture, key, problems)
+    dead_neurons = _dead_neurons(sections["dead_neurons"], schemes, pairs, widths, key, problems)
+    robustness = _robustness(sections["robustness"], pairs, widths, key, problems)
+    problems.extend(_one_model_problems(sections, architecture, {"pair": pairs, "width": widths, "seed": seeds}, key))
+    tsne, saliency = sections["tsne"], sections["saliency"]
     return Study(
-        name=name,
-        dataset=entry["dataset"],
-        pool=entry["pool"],
-        protocol=protocol(entry.get("training", {})),
-        pairs=pairs,
-        widths=widths,
-        seeds=seeds,
+        name=name, dataset=entry["dataset"], pool=entry["pool"], protocol=protocol(entry.get("training", {})),
+        pairs=pairs, widths=widths, seeds=seeds,
         lr_sweep=LrSweep(sweep["pair"], tuple(float(v) for v in sweep["lrs"])),
-        pruning=tuple(schemes),
-        dead_neurons=DeadNeurons(dead["scheme"], float(dead["sparsity"]),
-                                 tuple((r["pair"], int(r["width"])) for r in dead["paper_rows"])),
-        robustness=Robustness(rob_pairs, rob_widths, tuple(float(s) for s in rob["noise_sigmas"]),
-                              int(rob["occlusion_size"]), float(rob["example_sigma"]), example_pair),
-        tsne=Tsne(**{**sections["tsne"], "sparsity": float(sections["tsne"]["sparsity"]),
-                     "perplexity": float(sections["tsne"]["perplexity"])}),
-        saliency=Saliency(**{**sections["saliency"], "sparsity": float(sections["saliency"]["sparsity"]),
-                             "epsilon": float(sections["saliency"]["epsilon"])}),
-        imp=Imp(float(sections["imp"]["rate"]), int(sections["imp"]["rounds"]), int(sections["imp"]["finetune_epochs"]),
-                float(sections["imp"]["tolerance_points"]), float(sections["imp"]["target_sparsity"])),
-        mutual_info=MutualInfo(float(sections["mutual_info"]["sparsity"]), sections["mutual_info"]["scope"],
-                               int(sections["mutual_info"]["n_neighbors"]), int(sections["mutual_info"]["random_state"])),
-        saliency_shift=SaliencyShift(int(sections["saliency_shift"]["n_images"]),
-                                     float(sections["saliency_shift"]["epsilon"])),
+        pruning=schemes, dead_neurons=dead_neurons, robustness=robustness,
+        tsne=Tsne(**{**tsne, "sparsity": float(tsne["sparsity"]), "perplexity": float(tsne["perplexity"])}),
+        saliency=Saliency(**{**saliency, "sparsity": float(saliency["sparsity"]), "epsilon": float(saliency["epsilon"])}),
+        **_open_questions(sections),
         analyses=ANALYSES if architecture == "mlp" else CNN_ANALYSES,
         architecture=architecture,
     )

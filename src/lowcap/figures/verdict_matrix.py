@@ -10,6 +10,8 @@ import math
 from pathlib import Path
 
 import pandas as pd
+from docutils.core import publish_string
+from matplotlib.patches import Patch, Rectangle
 
 from lowcap.figures import plots
 
@@ -85,8 +87,6 @@ def row_labels(labels: pd.DataFrame) -> list[str]:
 
 def plot(table: pd.DataFrame, png, pdf, title: str) -> None:
     plt = plots.pyplot()
-    from matplotlib.patches import Patch, Rectangle
-
     n_rows, n_cols = int(table["row"].max()) + 1, int(table["col"].max()) + 1
     cell_w = min(0.8, (PAGE_WIDTH_IN - LABEL_IN) / n_cols)
     fig, ax = plt.subplots(figsize=(LABEL_IN + cell_w * n_cols, 1.3 + 0.21 * n_rows))
@@ -166,8 +166,6 @@ def first_page(png: str, rst: str, studies: list[str]) -> None:
 def table_html(claims_rst: str, html: str) -> None:
     """The full claims table (results/claims.rst, written by the claims job) as a standalone HTML
     page: the report shows it in a frame, full width."""
-    from docutils.core import publish_string
-
     css = ("body{font-family:sans-serif;font-size:13px;margin:1em}table{border-collapse:collapse;width:100%}"
            "td,th{border:1px solid #ccc;padding:3px 5px;vertical-align:top}th{background:#f0f0f0}")
     page = publish_string(Path(claims_rst).read_text(), writer_name="html5",

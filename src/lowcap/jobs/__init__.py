@@ -88,3 +88,61 @@ def set_threads(threads: int) -> str:
 
     torch.set_num_threads(threads)
     return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+# A rule's params that are not arguments of its job function: the job itself, and `caption`, the
+# values only its report caption quotes (a constant the code digest already covers, a setting that
+# reaches the job through a table it reads).
+RUNNER_PARAMS = ("job", "code", "caption")
+
+
+class JobSignatureError(TypeError):
+    """A rule and the job function it names disagree about the arguments."""
+
+
+def job_arguments(function, rule: str, inputs: dict, outputs: dict, params: dict, wildcards: dict,
+                  threads: int, config: dict) -> dict:
+    """The keyword arguments of a job function, by name, from what its rule reads, writes and passes.
+
+    Every parameter of the function is looked up, in order, among the rule's named inputs, named
+    outputs, params and wildcards; `threads`, `outputs` (every named output, as a dict) and `config`
+    are given when asked for. Every named input, output and param must be taken, so that a rule that
+    names a file or value the job ignores fails at once, naming both."""
+    import inspect
+
+    offered = {**wildcards, **params, **outputs, **inputs}
+    special = {"threads": threads, "outputs": outputs, "config": config}
+    kwargs = {}
+    for name, parameter in inspect.signature(function).parameters.items():
+        if name in offered:
+            kwargs[name] = offered[name]
+        elif name in special:
+            kwargs[name] = special[name]
+        elif parameter.default is inspect.Parameter.empty:
+            raise JobSignatureError(f"rule {rule}: {function.__module__}.{function.__name__} needs {name!r}, which "
+                                    f"the rule neither reads, writes, passes nor has as a wildcard")
+    taken = set(kwargs) | ({*outputs} if "outputs" in kwargs else set())
+    unused = [name for name in (*inputs, *outputs, *params) if name not in taken]
+    if unused:
+        raise JobSignatureError(f"rule {rule}: {function.__module__}.{function.__name__} takes no {unused}, "
+                                f"which the rule reads, writes or passes")
+    return kwargs
+
+
+def _named(items) -> dict:
+    """A Snakemake Namedlist's named entries: a file list stays a list, one file is a string."""
+    return {name: (list(value) if isinstance(value, list) else value) for name, value in items}
+
+
+def run(smk) -> None:
+    """The one job script: call the function a rule names (`params.job`, "lowcap.jobs.MODULE.FUNCTION")
+    with the rule's named inputs, outputs, params and wildcards, inside the rule's log."""
+    import importlib
+
+    module_name, _, function_name = smk.params.job.rpartition(".")
+    function = getattr(importlib.import_module(module_name), function_name)
+    params = {name: value for name, value in smk.params.items() if name not in RUNNER_PARAMS}
+    with logged(smk.log[0] if smk.log else None):
+        kwargs = job_arguments(function, smk.rule, _named(smk.input.items()), _named(smk.output.items()),
+                               params, dict(smk.wildcards.items()), smk.threads, smk.config)
+        function(**kwargs)

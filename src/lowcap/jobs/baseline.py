@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score, roc_auc_score
 
 from lowcap.core import data
 from lowcap.core.tables import write_table
@@ -12,9 +14,6 @@ def logistic_baseline(images: str, labels: str, pairs: list[str], seeds: list[in
     """scikit-learn's LogisticRegression (L2, C = 1, lbfgs) on the same splits as the networks:
     validation F1 and AUC per (pair, seed). If it already exceeds the success level, F1 > 0.90
     cannot tell widths apart on that pair."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import f1_score, roc_auc_score
-
     x_img, y_lab = data.load_pool(images, labels)
     rows = []
     for pair in pairs:

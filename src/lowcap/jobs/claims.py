@@ -13,6 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+import lowcap.claims  # noqa: F401  (registers every claim)
+from lowcap.analyses import capacity, imp_tables, pruning_tables, robustness
+from lowcap.claims import findings as detail
 from lowcap.claims import registry, table
 
 
@@ -44,14 +47,12 @@ def read_checked(key: str, value, pairs: list[str], grids: dict):
     """The intermediate tables whose complete grid the rule knows, read through their own checked
     readers (a short, cut or duplicated table stops the job naming the file: it would otherwise
     flip verdicts); every other input through read_entry."""
-    from lowcap.analyses import capacity, imp, pruning, robustness
-
     if key == "histories":
         history = capacity.read_histories(value)
         capacity.check_grid(history, pairs, grids["widths"], grids["seeds"], ", ".join(map(str, value)))
         return history
     if key == "pruning":
-        return {scheme: pruning.read_tables(paths, pairs, {"widths": grids["widths"], "seeds": grids["seeds"],
+        return {scheme: pruning_tables.read_tables(paths, pairs, {"widths": grids["widths"], "seeds": grids["seeds"],
                                                            **grids["pruning"][scheme]})
                 for scheme, paths in value.items()}
     if key == "robustness" and value:
@@ -59,7 +60,7 @@ def read_checked(key: str, value, pairs: list[str], grids: dict):
         return pd.concat([robustness.read_results(p, pair, rob["widths"], grids["seeds"], rob["sigmas"])
                           for p, pair in zip(value, rob["pairs"], strict=True)], ignore_index=True)
     if key == "imp" and value:
-        return pd.concat([imp.read_table_of(p, pair, grids["widths"], grids["seeds"], grids["imp"])
+        return pd.concat([imp_tables.read_table_of(p, pair, grids["widths"], grids["seeds"], grids["imp"])
                           for p, pair in zip(value, pairs, strict=True)], ignore_index=True)
     return read_entry(value)
 
@@ -95,8 +96,6 @@ def evaluate_studies(studies: dict[str, dict], rules: dict) -> tuple[dict[str, l
 def claims_table(studies: dict[str, dict], rules: dict, csv: str, md: str, rst: str) -> None:
     """Writes the long CSV (registry.long_table), the Markdown table and an RST page (the report's
     first page)."""
-    import lowcap.claims  # noqa: F401  (registers every claim)
-
     results, families = evaluate_studies(studies, rules)
     long = registry.long_table(results)
     Path(csv).parent.mkdir(parents=True, exist_ok=True)
@@ -111,41 +110,39 @@ def claims_table(studies: dict[str, dict], rules: dict, csv: str, md: str, rst: 
 
 
 def findings(studies: dict[str, dict], budget: dict[str, dict], rules: dict, md: str) -> None:
-    """results/findings.md: the detail behind the claims table (lowcap.claims.findings), per claims study.
+    """results/findings.md: the detail behind the claims table (lowcap.claims.findings, here `detail`), per claims study.
     `studies`: name -> {inputs (as for the claims), min_capacity, noise_sigma}; `budget`: name ->
     {epochs, min_capacity} for the training-budget axis (may be empty)."""
-    from lowcap.claims import findings as f
-
     read = lambda path: pd.read_csv(path, dtype={"pair": str})  # noqa: E731
     inputs = {name: s["inputs"] for name, s in studies.items()}
     sections = {
-        "Minimum capacity": f.capacity({n: read(s["min_capacity"]) for n, s in studies.items()},
+        "Minimum capacity": detail.capacity({n: read(s["min_capacity"]) for n, s in studies.items()},
                                        rules["capacity_statistic"]),
     }
     if budget:
-        sections["Training budget"] = f.budget({b["epochs"]: read(b["min_capacity"]) for b in budget.values()},
+        sections["Training budget"] = detail.budget({b["epochs"]: read(b["min_capacity"]) for b in budget.values()},
                                                rules["capacity_split"], rules["capacity_statistic"])
-    sections["Pruning"] = f.pruning(
+    sections["Pruning"] = detail.pruning(
         {n: {scheme: pd.concat([read(p) for p in paths], ignore_index=True)
              for scheme, paths in i["pruning"].items()} for n, i in inputs.items()},
         rules["pruning_levels"])
-    sections["Dead neurons (Table 1)"] = f.dead_neurons({n: read(i["dead_neurons"]) for n, i in inputs.items()})
-    sections["t-SNE (Fig. 5)"] = f.tsne({n: read(i["tsne"]) for n, i in inputs.items()})
-    sections["Saliency (Fig. 8)"] = f.saliency({n: read(i["saliency_cases"]) for n, i in inputs.items()},
+    sections["Dead neurons (Table 1)"] = detail.dead_neurons({n: read(i["dead_neurons"]) for n, i in inputs.items()})
+    sections["t-SNE (Fig. 5)"] = detail.tsne({n: read(i["tsne"]) for n, i in inputs.items()})
+    sections["Saliency (Fig. 8)"] = detail.saliency({n: read(i["saliency_cases"]) for n, i in inputs.items()},
                                                {n: dict(np.load(i["saliency_maps"])) for n, i in inputs.items()})
-    sections["Robustness (Fig. 6, 7)"] = f.robustness({n: read(i["robustness"][-1]) for n, i in inputs.items()},
+    sections["Robustness (Fig. 6, 7)"] = detail.robustness({n: read(i["robustness"][-1]) for n, i in inputs.items()},
                                                       rules["noise_sigma"])
     with_imp = {n: i for n, i in inputs.items() if i.get("imp")}
     if with_imp:
-        sections["Iterative pruning with fine-tuning"] = f.imp_methods(
+        sections["Iterative pruning with fine-tuning"] = detail.imp_methods(
             {n: pd.concat([read(p) for p in i["imp"]], ignore_index=True) for n, i in with_imp.items()},
             {n: studies[n]["imp_tolerance_points"] for n in with_imp})
     with_mi = {n: read(i["mutual_info"]) for n, i in inputs.items() if i.get("mutual_info")}
     if with_mi:
-        sections["Mutual information per unit"] = f.mutual_information(with_mi, {n: studies[n]["pairs"] for n in with_mi})
+        sections["Mutual information per unit"] = detail.mutual_information(with_mi, {n: studies[n]["pairs"] for n in with_mi})
     with_shift = {n: read(i["saliency_shift"]) for n, i in inputs.items() if i.get("saliency_shift")}
     if with_shift:
-        sections["Saliency under corruption"] = f.saliency_shift(with_shift)
+        sections["Saliency under corruption"] = detail.saliency_shift(with_shift)
     Path(md).parent.mkdir(parents=True, exist_ok=True)
-    Path(md).write_text(f.document(sections))
+    Path(md).write_text(detail.document(sections))
     print(Path(md).read_text())

@@ -17,16 +17,16 @@ def _plain(value):
     return value
 
 
-def study_manifest(settings: dict, outputs: list[str], out: str) -> None:
+def study_manifest(settings: dict, built: list[str], manifest: str) -> None:
     """The resolved settings of the study, and the sha256 of every figure and table it built
     (each figure's PDF and CSV beside its PNG, each table's Markdown beside its CSV)."""
     files = []
-    for path in outputs:
+    for path in built:
         stem = Path(path).with_suffix("")
         files += sorted(str(p) for p in Path(path).parent.glob(stem.name + ".*") if p.suffix in (".png", ".pdf", ".csv", ".md"))
-    manifest = {
+    content = {
         "settings": _plain(settings),
         "outputs": {p: hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in sorted(set(files))},
     }
-    Path(out).write_text(yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True))
-    print(f"{len(manifest['outputs'])} files")
+    Path(manifest).write_text(yaml.safe_dump(content, sort_keys=False, allow_unicode=True))
+    print(f"{len(content['outputs'])} files")
