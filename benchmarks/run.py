@@ -197,7 +197,7 @@ def masked_roofline(config: dict, study: str) -> dict:
     epoch scored, as lowcap.analyses.imp runs it."""
     import torch
 
-    from lowcap.analyses import imp
+    from lowcap.analyses.imp_tables import SCOPES, levels
     from lowcap.analyses.pruning import prune
     from lowcap.core.data import load_pool, pair_data
     from lowcap.core.model import Bank, init_params
@@ -212,8 +212,8 @@ def masked_roofline(config: dict, study: str) -> dict:
     epochs = settings["finetune_epochs"]
     states = [init_params(w, 0, proto.init, proto.init_std) for w in config["widths"]]
     jobs = [(s, prune(s, None, 0.0, "layer")) for s in states]
-    jobs += [(s, prune(s, None, level, scope)) for scope in imp.SCOPES
-             for level in imp.levels(settings["rate"], settings["rounds"]) for s in states]
+    jobs += [(s, prune(s, None, level, scope)) for scope in SCOPES
+             for level in levels(settings["rate"], settings["rounds"]) for s in states]
     hidden, n, nv, batch = sum(s["hidden.weight"].shape[0] for s, _ in jobs), len(d.x_train), len(d.x_val), proto.batch_size
     x, xv = torch.from_numpy(d.x_train), torch.from_numpy(d.x_val)
     w = torch.randn(hidden, 784)

@@ -49,7 +49,7 @@ def test_minimum_capacity_every_seed_and_mean():
 
 def test_success_is_strictly_above_the_threshold_everywhere():
     """F1 of exactly 0.90 is not a success, for minimum capacity and for max sparsity alike."""
-    from lowcap.analyses import pruning
+    from lowcap.analyses import pruning_tables
 
     assert not capacity.succeeds(0.90) and capacity.succeeds(0.9000001)
     per_seed = capacity.per_seed_f1(history([("4-9", 2, 0, "val", [0.90]), ("4-9", 4, 0, "val", [0.91])]))
@@ -57,7 +57,7 @@ def test_success_is_strictly_above_the_threshold_everywhere():
     assert table[table.statistic == "final_f1"].iloc[0].min_width_every_seed == 4
     prune = pd.DataFrame([{"pair": "4-9", "width": 2, "seed": 0, "scope": "layer", "requested_sparsity": level,
                            "val_f1": f1} for level, f1 in [(0, 0.95), (50, 0.90)]])
-    out = pruning.max_sparsity(prune, [50], ["4-9"]).iloc[0]
+    out = pruning_tables.highest_passing_level(prune, [50], ["4-9"]).iloc[0]
     assert out.max_sparsity_every_seed == 0
 
 

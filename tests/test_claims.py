@@ -481,3 +481,10 @@ def test_long_table_carries_each_estimate_and_its_n():
     cols = ["value", "interval_low", "interval_high", "n_units", "n_missing"]
     assert long.loc[0, cols].tolist() == [0.4, 0.1, 0.7, 9, 2]
     assert long.loc[1, cols].isna().all()
+
+
+def test_rst_cells_escape_what_rst_would_read_as_markup():
+    from lowcap.claims.table import _rst, _rst_cell
+
+    assert _rst("ρ(unit MI, |output weight|)") == "ρ(unit MI, \\|output weight\\|)"
+    assert _rst_cell("**partly** · |w| and *x*") == "**partly** · \\|w\\| and \\*x\\*"

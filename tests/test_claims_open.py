@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lowcap.analyses import mutual_info, saliency_shift
+from lowcap.analyses import mutual_info_tables, saliency_shift_tables
 from lowcap.claims import mutual_info as mi_claims
 from lowcap.claims import saliency_shift as shift_claims
 from lowcap.claims.registry import (FAVOUR, INCONCLUSIVE, NOT_SUPPORTED, NOT_TESTABLE, SUPPORTED, REGISTRY, Study)
@@ -58,7 +58,7 @@ def shift_table(within: float, seed: int = 0, seeds: int = 3, noise: float = 0.0
 
 
 def shift_result(table: pd.DataFrame):
-    return shift_claims.shift_predicts(study(saliency_shift=saliency_shift.shift_predicts_drop(table)), RULES)
+    return shift_claims.shift_predicts(study(saliency_shift=saliency_shift_tables.shift_predicts_drop(table)), RULES)
 
 
 @pytest.mark.parametrize("within, expected", [(5.0, SUPPORTED), (-5.0, NOT_SUPPORTED), (0.0, INCONCLUSIVE)])
@@ -84,7 +84,7 @@ def test_shift_predicts_counts_checkpoints_without_a_shift_and_the_strata_they_e
 def test_a_simpsons_paradox_is_not_evidence(between):
     # The drop follows the stratum (pair, width) only: pooled over strata ρ is strong, within ≈ 0.
     table = shift_table(0.0, noise=0.02, between=between)
-    predicts = saliency_shift.shift_predicts_drop(table)
+    predicts = saliency_shift_tables.shift_predicts_drop(table)
     row = shift_claims.checkpoint_row(predicts)
     assert abs(row["pooled_rho"]) > 0.8 and np.sign(row["pooled_rho"]) == np.sign(between)
     assert row["p_greater"] > 0.05 and row["p_less"] > 0.05
@@ -142,7 +142,7 @@ def unit_table(slope: float, seed: int = 0, noise: float = 0.0, seeds: int = 3) 
 
 
 def mi_result(units: pd.DataFrame):
-    return mi_claims.mi_kept(study(mutual_info=mutual_info.network_summary(units)), RULES)
+    return mi_claims.mi_kept(study(mutual_info=mutual_info_tables.network_summary(units)), RULES)
 
 
 @pytest.mark.parametrize("slope, noise, expected", [(0.3, 0.0, SUPPORTED), (0.3, 0.05, SUPPORTED),

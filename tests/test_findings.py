@@ -280,7 +280,7 @@ def test_mutual_information_section_shows_each_pairs_numbers_and_what_they_rest_
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_saliency_shift_section_shows_the_within_stratum_test_of_every_method(seed):
-    from lowcap.analyses.saliency_shift import CHECKPOINT
+    from lowcap.analyses.saliency_shift_tables import CHECKPOINT
 
     rng = np.random.default_rng(seed)
     rows = [{"pair": pair, "method": method, "scope": scope, "mean_rho": rng.uniform(-1, 1),

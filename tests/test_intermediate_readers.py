@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lowcap.analyses import imp, robustness
+from lowcap.analyses import imp, imp_tables, robustness_tables
 from lowcap.analyses.saliency import METHODS
 from lowcap.core.tables import TableError, write_table
 
@@ -18,13 +18,13 @@ WIDTHS, SEEDS = [2, 4], [0, 42]
 
 
 def pruning_case():
-    from lowcap.analyses import pruning
+    from lowcap.analyses import pruning_tables
 
     grid = {"widths": WIDTHS, "seeds": SEEDS, "scope": "layer", "levels": [50, 90]}
     rows = [{"pair": "4-9", "width": w, "seed": s, "scope": "layer", "n_val": 10, "requested_sparsity": level,
-             "dead_units": 0, **{m: 0.9 - level / 1000 for m in pruning.TABLE_METRICS}}
+             "dead_units": 0, **{m: 0.9 - level / 1000 for m in pruning_tables.TABLE_METRICS}}
             for w, s, level in itertools.product(WIDTHS, SEEDS, [0, 50, 90])]
-    return pd.DataFrame(rows), lambda path: pruning.read_tables([path], ["4-9"], grid)
+    return pd.DataFrame(rows), lambda path: pruning_tables.read_tables([path], ["4-9"], grid)
 
 
 def pruning_job_case():
@@ -39,7 +39,7 @@ def imp_case():
     from lowcap.analyses.imp_tables import read_checked
 
     settings = {"rate": 0.5, "rounds": 2, "target_sparsity": 50.0}  # levels 50, 75
-    table = imp.table_keys("4-9", WIDTHS, SEEDS, 2).assign(requested_sparsity=50.0, sparsity_total=50.0,
+    table = imp_tables.table_keys("4-9", WIDTHS, SEEDS, 2).assign(requested_sparsity=50.0, sparsity_total=50.0,
                                                            val_loss=0.3, val_f1=0.9, val_auc=0.95)
     return table, lambda path: read_checked(path, "4-9", {"widths": WIDTHS, "seeds": SEEDS, "imp": settings})
 
@@ -55,7 +55,7 @@ def mutual_info_case():
 def saliency_shift_case():
     from lowcap.analyses.saliency_shift_tables import read_shift
 
-    keys = robustness.result_keys("4-9", WIDTHS, SEEDS, [0.1, 0.3]).merge(pd.DataFrame({"method": list(METHODS)}),
+    keys = robustness_tables.result_keys("4-9", WIDTHS, SEEDS, [0.1, 0.3]).merge(pd.DataFrame({"method": list(METHODS)}),
                                                                          how="cross")
     table = keys.assign(rho_mean=0.8, f1_clean=0.9, f1=0.8, f1_drop=0.1, epsilon=np.nan)
     return table, lambda path: read_shift(path, "4-9", {"widths": WIDTHS, "seeds": SEEDS, "sigmas": [0.1, 0.3]})
@@ -177,8 +177,8 @@ def test_imp_table_keys_are_what_run_seed_writes():
     loaded, d, _ = toy_checkpoints()
     table = imp.run_seed(loaded, [50, 75, 87.5], 1, FULL_BATCH, d, 0).assign(pair="toy", seed=0)
     widths = sorted({item.meta.width for item in loaded})
-    want = imp.table_keys("toy", widths, [0], 3)
-    got = table[imp.TABLE_KEYS]
+    want = imp_tables.table_keys("toy", widths, [0], 3)
+    got = table[imp_tables.TABLE_KEYS]
     key = lambda t: sorted(map(tuple, t.astype(str).to_numpy()))  # noqa: E731
     assert key(got) == key(want)
 

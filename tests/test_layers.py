@@ -190,3 +190,10 @@ def test_the_design_page_rule_graph_names_every_rule():
     graph = page[page.index("<!-- rulegraph:begin"):page.index("<!-- rulegraph:end -->")]
     rules = {"all"} | {name for name, _ in _rule_blocks()}
     assert set(re.findall(r"\[(\w+)\]", graph)) == rules
+
+
+def test_no_caption_holds_an_rst_substitution():
+    """`|w|` in RST is a substitution reference: docutils prints an error and drops the text."""
+    for caption in (REPO / "workflow" / "report").glob("*.rst"):
+        text = re.sub(r"``.*?``|:math:`.*?`", "", caption.read_text())  # literals and math may hold |x|
+        assert not re.search(r"(?<!\\)\|[^|\s][^|]*(?<![\\\s])\|", text), caption.name

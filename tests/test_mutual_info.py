@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from lowcap.analyses import mutual_info as mi_mod
+from lowcap.analyses import mutual_info_tables as mi_tables
 from lowcap.figures import mutual_info as figures
 
 LN2 = np.log(2)
@@ -122,26 +123,26 @@ def test_label_entropy_clipping_and_determinism():
 
 def test_specialization_index_on_hand_made_inputs():
     h = LN2
-    even = mi_mod.specialization_index(np.full(4, 0.25 * h), h)
+    even = mi_tables.specialization_index(np.full(4, 0.25 * h), h)
     assert even["concentration"] == pytest.approx(0.0) and even["effective_units"] == pytest.approx(4)
     assert even["mean_mi_frac"] == pytest.approx(0.25) and even["sum_mi_frac"] == pytest.approx(1.0)
-    one = mi_mod.specialization_index(np.array([h, 0, 0, 0]), h)
+    one = mi_tables.specialization_index(np.array([h, 0, 0, 0]), h)
     assert one["concentration"] == pytest.approx(1.0) and one["effective_units"] == pytest.approx(1)
     assert one["max_mi_frac"] == pytest.approx(1.0) and one["mean_mi_frac"] == pytest.approx(0.25)
-    two = mi_mod.specialization_index(np.array([0.5, 0.5, 0, 0]) * h, h)
+    two = mi_tables.specialization_index(np.array([0.5, 0.5, 0, 0]) * h, h)
     assert two["effective_units"] == pytest.approx(2) and two["concentration"] == pytest.approx(2 / 3)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        dead = mi_mod.specialization_index(np.zeros(3), h)
-        single = mi_mod.specialization_index(np.array([0.3]), h)
+        dead = mi_tables.specialization_index(np.zeros(3), h)
+        single = mi_tables.specialization_index(np.array([0.3]), h)
     assert dead["mean_mi_frac"] == 0 and dead["effective_units"] == 0 and np.isnan(dead["concentration"])
     assert np.isnan(single["concentration"]) and single["effective_units"] == pytest.approx(1)
 
 
 def test_kept_auc():
-    assert mi_mod.kept_auc([0.6, 0.5], [0.1, 0.0]) == 1.0
-    assert mi_mod.kept_auc([0.1], [0.6, 0.1]) == pytest.approx(0.25)  # one loss, one tie
-    assert np.isnan(mi_mod.kept_auc([], [0.1]))
+    assert mi_tables.kept_auc([0.6, 0.5], [0.1, 0.0]) == 1.0
+    assert mi_tables.kept_auc([0.1], [0.6, 0.1]) == pytest.approx(0.25)  # one loss, one tie
+    assert np.isnan(mi_tables.kept_auc([], [0.1]))
 
 
 # --------------------------------------------------------------------------- a hand-built network
@@ -205,7 +206,7 @@ def test_unit_table_on_a_hand_built_network(scope):
     if scope == "layer":  # round(0.5 * 4) = 2 output weights go: the two smallest
         assert list(units["output_weight_kept"]) == [True, True, False, False]
 
-    (summary,) = mi_mod.network_summary(units).to_dict("records")
+    (summary,) = mi_tables.network_summary(units).to_dict("records")
     assert summary["dead_units"] == 1 and summary["max_mi_frac"] == pytest.approx(units["mi_frac"].max())
     if scope == "layer":
         assert summary["auc_kept_vs_pruned"] == 1.0  # the two informative units are the kept ones
@@ -233,7 +234,7 @@ def test_output_weight_rho_is_defined_at_every_width_and_scipys():
                       "dead": False, "output_weight_abs": w[j], "output_weight_kept": False,
                       "incoming_kept_frac": 0.05} for j in range(width)]
     units = pd.DataFrame(rows)
-    summary = mi_mod.network_summary(units)
+    summary = mi_tables.network_summary(units)
     assert summary["spearman_mi_output_weight"].notna().all()  # the AUC is NaN on all of them
     assert summary["auc_kept_vs_pruned"].isna().all()
     for row in summary.itertuples():
@@ -253,7 +254,7 @@ def test_summary_undefined_cases_are_nan_without_warnings():
     })
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        (row,) = mi_mod.network_summary(units).to_dict("records")
+        (row,) = mi_tables.network_summary(units).to_dict("records")
     assert np.isnan(row["spearman_mi_incoming_kept"]) and np.isnan(row["auc_kept_vs_pruned"])
     assert np.isnan(row["spearman_mi_output_weight"])  # every unit has MI 0: no ranking
     assert np.isnan(row["mi_pruned_mean"]) and row["mi_kept_mean"] == 0 and row["dead_units"] == 3

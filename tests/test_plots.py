@@ -272,7 +272,7 @@ def test_mlp_vs_cnn_is_a_grid_with_a_plain_y_label(drawn):
 
 
 def test_fig8_pruned_row_says_both_models_predictions():
-    from lowcap.analyses import saliency
+    from lowcap.figures import saliency
 
     dense = {"case": "correct 9", "dense": 9}
     row = pd.DataFrame([{"model": "pruned", "case": "correct 9", "true_digit": 9, "predicted_digit": 4,

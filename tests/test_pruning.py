@@ -71,7 +71,7 @@ def test_global_scope_prunes_round_p_percent_of_all_weights(level):
     assert achieved["zeros_output"] == 0 and achieved["zeros_hidden"] == achieved["zeros_total"]
 
 
-@pytest.mark.parametrize("scope", pruning.SCOPES)
+@pytest.mark.parametrize("scope", pruning_tables.SCOPES)
 def test_biases_untouched_and_original_model_unchanged(scope):
     model = random_mlp(8)
     state = {k: v.clone() for k, v in model.state_dict().items()}
@@ -84,7 +84,7 @@ def test_biases_untouched_and_original_model_unchanged(scope):
     assert set(pruned.state_dict()) == set(state)
 
 
-@pytest.mark.parametrize("scope", pruning.SCOPES)
+@pytest.mark.parametrize("scope", pruning_tables.SCOPES)
 @pytest.mark.parametrize("width", [3, 24])
 @pytest.mark.parametrize("level", [10, 50, 95, 99])
 def test_random_null_matches_the_achieved_sparsity_layer_by_layer(scope, width, level):
@@ -371,7 +371,7 @@ def test_fig4_absolute_metrics_stay_in_zero_one(column):
 # --------------------------------------------------------------------------- one strategy: prune and its mask
 
 
-@pytest.mark.parametrize("scope", pruning.SCOPES)
+@pytest.mark.parametrize("scope", pruning_tables.SCOPES)
 def test_one_shot_is_prune_with_one_level_and_a_later_level_keeps_what_is_pruned(scope):
     model = random_mlp(6)
     mask = pruning.prune(model, None, 80, scope)
@@ -389,7 +389,7 @@ def test_one_shot_is_prune_with_one_level_and_a_later_level_keeps_what_is_pruned
                                               pruning.n_to_prune(95, 6 * N_INPUTS) + pruning.n_to_prune(95, 6))
 
 
-@pytest.mark.parametrize("scope", pruning.SCOPES)
+@pytest.mark.parametrize("scope", pruning_tables.SCOPES)
 def test_layers_to_ignore_keeps_that_layer_whole_and_prunes_the_other_at_the_level(scope):
     model = random_mlp(8)
     pruned = pruning.prune_copy(model, 95, scope, layers_to_ignore=("output",))
@@ -438,7 +438,7 @@ def test_a_scheme_option_layers_to_ignore_is_checked_against_the_architecture():
 
 def test_a_cnn_studys_dead_neuron_text_names_channels(tmp_path):
     table = long_table({(w, s): [0.9, 0.9, 0.9] for w in (1, 2) for s in (0, 1)}).assign(
-        **{m: 0.9 for m in pruning.TABLE_METRICS})
+        **{m: 0.9 for m in pruning_tables.TABLE_METRICS})
     table.to_csv(tmp_path / "4-9.csv", index=False)
     for architecture, unit, other in (("cnn", "channels", "hidden units"), ("mlp", "hidden units", "channels")):
         md = tmp_path / f"{architecture}.md"

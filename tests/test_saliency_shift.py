@@ -12,7 +12,7 @@ import pytest
 import torch
 from conftest import make_meta
 
-from lowcap.analyses import robustness, saliency, saliency_shift
+from lowcap.analyses import robustness, saliency, saliency_shift, saliency_shift_tables
 from lowcap.figures import saliency_shift as figures
 from lowcap.core.evaluation import Loaded
 from lowcap.core.stats import rank_correlation
@@ -135,8 +135,8 @@ def test_dead_network_gives_undefined_rho_counted_without_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         table = saliency_shift.map_shift([checkpoint(2, 5, x, y, state)], [0.3], OCC, n_images=5)
-        summary = saliency_shift.shift_summary(table)
-        saliency_shift.shift_predicts_drop(table)
+        summary = saliency_shift_tables.shift_summary(table)
+        saliency_shift_tables.shift_predicts_drop(table)
     assert (table["n_undefined"] == 5).all() and table["rho_mean"].isna().all()
     assert (summary["n_undefined"] == 5).all()
 
@@ -164,7 +164,7 @@ def known_relation_table(seeds=(0, 1, 2)) -> pd.DataFrame:
 
 def test_checkpoint_points_average_the_corruption_levels():
     table = known_relation_table()
-    points = saliency_shift.checkpoint_points(table)
+    points = saliency_shift_tables.checkpoint_points(table)
     assert len(points) == 2 * 4 * 3 * 2 and (points["n_levels"] == 3).all()  # the NaN row is left out
     sel = table[(table["pair"] == "4-9") & (table["width"] == 8) & (table["seed"] == 1) & (table["method"] == "epsilon")
                 & (table["corruption"] != "clean")]
@@ -175,8 +175,8 @@ def test_checkpoint_points_average_the_corruption_levels():
 
 
 def test_shift_predicts_drop_is_decided_within_strata_not_by_pooling():
-    out = saliency_shift.shift_predicts_drop(known_relation_table())
-    top = out[(out["pair"] == "all") & (out["scope"] == saliency_shift.CHECKPOINT)].set_index("method")
+    out = saliency_shift_tables.shift_predicts_drop(known_relation_table())
+    top = out[(out["pair"] == "all") & (out["scope"] == saliency_shift_tables.CHECKPOINT)].set_index("method")
     # Within every (pair, width) ρ is +1 (gradient) or -1 (epsilon); pooled, width makes it negative.
     assert top.loc["gradient", "mean_rho"] == pytest.approx(1.0) and top.loc["epsilon", "mean_rho"] == pytest.approx(-1.0)
     assert top.loc["gradient", "p_greater"] < 1e-3 and top.loc["gradient", "p_less"] > 0.99
@@ -191,11 +191,11 @@ def test_shift_predicts_drop_is_decided_within_strata_not_by_pooling():
     levels = out[out["scope"] == "one level"]
     assert len(levels) == 2 * 3 and (levels["pair"] == "all").all()
     assert np.allclose(levels[levels["method"] == "gradient"]["mean_rho"], 1.0)
-    assert "gradient: within (pair, width) over seeds, mean ρ 1.00" in saliency_shift.verdict(out)
+    assert "gradient: within (pair, width) over seeds, mean ρ 1.00" in saliency_shift_tables.verdict(out)
 
 
 def test_summary_figure_table_and_plot(shift_table, drawn):
-    summary = saliency_shift.shift_summary(shift_table)
+    summary = saliency_shift_tables.shift_summary(shift_table)
     assert len(summary) == len(shift_table) // 2 and (summary["n_seeds"] == 2).all()
     per_seed = shift_table.groupby(["width", "method", "corruption", "sigma"], dropna=False)["rho_mean"]
     merged = summary.merge(per_seed.mean().rename("check").reset_index(), on=["width", "method", "corruption", "sigma"])
@@ -219,7 +219,7 @@ def test_summary_figure_table_and_plot(shift_table, drawn):
 
 
 def test_plot_shift_title_clears_the_colour_bar_and_names_the_study(shift_table, drawn):
-    curves = figures.figure_table(saliency_shift.shift_summary(shift_table), "gradient")
+    curves = figures.figure_table(saliency_shift_tables.shift_summary(shift_table), "gradient")
     figures.plot_shift(curves, "4-9", "a.png", "a.pdf", occlusion_size=OCC,
                        labels={"study": "released", "architecture": "mlp"})
     (fig,) = drawn
@@ -235,7 +235,7 @@ def test_plot_shift_title_clears_the_colour_bar_and_names_the_study(shift_table,
 
 
 def test_panel_a_y_label_stays_within_its_panel(shift_table, drawn):
-    curves = figures.figure_table(saliency_shift.shift_summary(shift_table), "gradient")
+    curves = figures.figure_table(saliency_shift_tables.shift_summary(shift_table), "gradient")
     figures.plot_shift(curves, "4-9", "a.png", "a.pdf", occlusion_size=OCC)
     (fig,) = drawn
     ax = fig.axes[0]
@@ -246,14 +246,14 @@ def test_panel_a_y_label_stays_within_its_panel(shift_table, drawn):
 
 
 def test_checkpoint_tests_and_coverage_are_what_the_verdict_reads():
-    out = saliency_shift.shift_predicts_drop(known_relation_table())
-    rows = saliency_shift.checkpoint_tests(out)
+    out = saliency_shift_tables.shift_predicts_drop(known_relation_table())
+    rows = saliency_shift_tables.checkpoint_tests(out)
     assert set(rows["method"]) == {"epsilon", "gradient"} and (rows["pair"] == "all").all()
-    assert (rows["scope"] == saliency_shift.CHECKPOINT).all() and len(rows) == 2
-    (gradient,) = saliency_shift.checkpoint_tests(out, "gradient").itertuples()
-    assert saliency_shift.coverage(gradient) == "24 of 24 checkpoints in 8 of 8 strata"
-    assert saliency_shift.coverage(gradient, "pair × width strata").endswith("8 of 8 pair × width strata")
-    assert saliency_shift.coverage(gradient) in saliency_shift.verdict(out)
+    assert (rows["scope"] == saliency_shift_tables.CHECKPOINT).all() and len(rows) == 2
+    (gradient,) = saliency_shift_tables.checkpoint_tests(out, "gradient").itertuples()
+    assert saliency_shift_tables.coverage(gradient) == "24 of 24 checkpoints in 8 of 8 strata"
+    assert saliency_shift_tables.coverage(gradient, "pair × width strata").endswith("8 of 8 pair × width strata")
+    assert saliency_shift_tables.coverage(gradient) in saliency_shift_tables.verdict(out)
 
 
 def test_rank_correlation_is_scipys_spearman_bit_for_bit():

@@ -84,14 +84,14 @@ def test_a_grid_given_as_rows_matches_nan_keys(tmp_path):
 
 def test_the_robustness_figures_job_refuses_a_short_robustness_table(tmp_path):
     """A robustness_pair table missing its last rows stopped nothing before (issue 16, finding 1)."""
-    from lowcap.analyses import robustness
+    from lowcap.analyses import robustness_tables
     from lowcap.jobs.robustness_figures import robustness_figures
 
-    keys = robustness.result_keys("4-9", [4, 8], [0, 42], [0.1, 0.3])
+    keys = robustness_tables.result_keys("4-9", [4, 8], [0, 42], [0.1, 0.3])
     results = keys.assign(loss=0.3, f1=np.linspace(0.5, 0.9, len(keys)), auc=0.9)
     path = tmp_path / "4-9.csv"
     write_table(results, path)
-    pd.testing.assert_frame_equal(robustness.read_results(path, "4-9", [4, 8], [0, 42], [0.1, 0.3]),
+    pd.testing.assert_frame_equal(robustness_tables.read_results(path, "4-9", [4, 8], [0, 42], [0.1, 0.3]),
                                   pd.read_csv(path, dtype={"pair": str}))
     outputs = {name: str(tmp_path / f"{name}.{name.rsplit('_', 1)[1]}") for name in
                ("noise_png", "noise_pdf", "noise_csv", "occlusion_png", "occlusion_pdf", "occlusion_csv")}

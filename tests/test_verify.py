@@ -50,7 +50,7 @@ def write_run(root: Path) -> None:
     rows = [{"pair": "4-9", "seed": 0, "width": w, "lr": 0.03, "epoch": e, "split": s, "loss": 0.5, "f1": 0.5,
              "auc": 0.5} for w in (2, 4) for s in ("train", "val") for e in range(3)]
     write_table(pd.DataFrame(rows), root / "results/released/metrics/4-9.csv")
-    from lowcap.analyses.robustness import result_keys
+    from lowcap.analyses.robustness_tables import result_keys
 
     keys = result_keys("4-9", [2, 4], [0], [0.1, 0.2, 0.3, 0.4, 0.5])
     write_table(keys.assign(loss=0.5, f1=0.5, auc=0.5), root / "results/released/robustness/4-9.csv")
@@ -63,21 +63,21 @@ def analysis_tables(study) -> dict:
     widths 2 and 4, seed 0), as their jobs write them."""
     import itertools
 
-    from lowcap.analyses import imp, pruning
+    from lowcap.analyses import imp_tables, pruning_tables
     from lowcap.analyses.mutual_info_tables import UNIT_KEYS
-    from lowcap.analyses.robustness import result_keys
+    from lowcap.analyses.robustness_tables import result_keys
     from lowcap.analyses.saliency import METHODS
 
     tables = {}
     for scheme in study.pruning:
         levels = sorted({0, *study.pruning_levels(scheme.name)})
         rows = list(itertools.product(["4-9"], [2, 4], [0], [scheme.scope], levels))
-        table = pd.DataFrame(rows, columns=pruning.TABLE_KEYS)
+        table = pd.DataFrame(rows, columns=pruning_tables.TABLE_KEYS)
         tables[f"results/released/pruning/{scheme.name}/4-9.csv"] = table.assign(
-            dead_units=0, **{m: 0.5 for m in pruning.TABLE_METRICS})
-    n_rounds = len(imp.levels(study.imp.rate, study.imp.rounds, study.imp.target_sparsity))
-    tables["results/released/imp/4-9.csv"] = imp.table_keys("4-9", [2, 4], [0], n_rounds).assign(
-        requested_sparsity=50.0, sparsity_total=50.0, **{m: 0.5 for m in imp.TABLE_METRICS})
+            dead_units=0, **{m: 0.5 for m in pruning_tables.TABLE_METRICS})
+    n_rounds = len(imp_tables.levels(study.imp.rate, study.imp.rounds, study.imp.target_sparsity))
+    tables["results/released/imp/4-9.csv"] = imp_tables.table_keys("4-9", [2, 4], [0], n_rounds).assign(
+        requested_sparsity=50.0, sparsity_total=50.0, **{m: 0.5 for m in imp_tables.TABLE_METRICS})
     units = [("4-9", w, 0, u) for w in (2, 4) for u in range(w)]
     tables["results/released/mutual_info/4-9.csv"] = pd.DataFrame(units, columns=UNIT_KEYS).assign(
         mi=0.1, mi_frac=0.2, output_weight_abs=0.3, output_weight_kept=1)

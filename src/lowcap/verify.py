@@ -74,7 +74,7 @@ def table_readers(study: Study) -> list[tuple[str, object]]:
     """(path, checked reader) of every intermediate table the study's analyses write, each read
     against the complete grid its rule computes (workflow/rules/*.smk: pruning_grid,
     saliency_shift_grid; imp_pair and mutual_info_pair: every width and seed)."""
-    from lowcap.analyses import capacity, imp, pruning, robustness
+    from lowcap.analyses import capacity, imp_tables, pruning_tables, robustness_tables
     from lowcap.analyses.mutual_info_tables import read_units
     from lowcap.analyses.saliency_shift_tables import read_shift
 
@@ -85,13 +85,13 @@ def table_readers(study: Study) -> list[tuple[str, object]]:
     if "pruning" in analyses:
         found += [(f"{base}/pruning/{scheme.name}/{pair}.csv", lambda path, pair=pair, grid={
             "widths": widths, "seeds": seeds, "scope": scheme.scope, "levels": list(study.pruning_levels(scheme.name))}:
-            pruning.read_tables([path], [pair], grid)) for scheme in study.pruning for pair in study.pairs]
+            pruning_tables.read_tables([path], [pair], grid)) for scheme in study.pruning for pair in study.pairs]
     if "robustness" in analyses:
-        found += [(f"{base}/robustness/{pair}.csv", lambda path, pair=pair: robustness.read_results(
+        found += [(f"{base}/robustness/{pair}.csv", lambda path, pair=pair: robustness_tables.read_results(
             path, pair, shift.widths, seeds, shift.noise_sigmas)) for pair in shift.pairs]
     if "imp" in analyses:
         settings = {"rate": study.imp.rate, "rounds": study.imp.rounds, "target_sparsity": study.imp.target_sparsity}
-        found += [(f"{base}/imp/{pair}.csv", lambda path, pair=pair: imp.read_table_of(
+        found += [(f"{base}/imp/{pair}.csv", lambda path, pair=pair: imp_tables.read_table_of(
             path, pair, widths, seeds, settings)) for pair in study.pairs]
     if "mutual_info" in analyses:
         found += [(f"{base}/mutual_info/{pair}.csv", lambda path, pair=pair: read_units(

@@ -63,7 +63,7 @@ rule robustness_figures:
         **job("lowcap.jobs.robustness_figures.robustness_figures"),
         figure_labels=figure_labels,
         occlusion_size=lambda wc: study_of(wc).robustness.occlusion_size,
-        # The rows the table must hold: a short one stops the job (robustness.read_results).
+        # The rows the table must hold: a short one stops the job (robustness_tables.read_results).
         grid=lambda wc: {
             "widths": list(study_of(wc).robustness.widths),
             "seeds": SEEDS,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lowcap.core.tables import check_table_grid, markdown_table, read_table  # noqa: F401  (markdown_table: re-exported)
+from lowcap.core.tables import check_table_grid, read_table
 
 # The paper's "success": F1 strictly above this. The one rule every table and figure uses
 # (minimum capacity, the highest sparsity that keeps success): see succeeds().

@@ -39,15 +39,11 @@ import numpy as np
 import pandas as pd
 import torch
 
-from lowcap.analyses.imp_tables import (  # noqa: F401  (re-exported: the readers' and summaries' names)
-    CONTROL, METHODS, SCOPES, STAGE, TABLE_KEYS, TABLE_METRICS, evaluated, highest_sparsity_within_tolerance,
-    levels, max_sparsity_markdown, read_table_of, table_keys)
+from lowcap.analyses.imp_tables import CONTROL, SCOPES
 from lowcap.analyses.pruning import PRUNED_LAYERS, Mask, prunable_weights, prune, sparsity_of
 from lowcap.core.evaluation import by_seed, load_pair_data
 from lowcap.core.model import Bank
 from lowcap.core.train import run_bank
-
-max_sparsity = highest_sparsity_within_tolerance  # its old name, still read by lowcap.claims.findings
 
 # The stream of numpy's SeedSequence that fine-tuning's batch orders come from (shuffle_seed).
 SHUFFLE_STREAM = 15

@@ -37,8 +37,6 @@ import pandas as pd
 import torch
 from sklearn.feature_selection import mutual_info_classif
 
-from lowcap.analyses.mutual_info_tables import (  # noqa: F401  (re-exported: the tables' names, their old home)
-    KEYS, UNIT_KEYS, kept_auc, network_summary, read_units, specialization_index)
 from lowcap.analyses.pruning import prune_copy, weight_sparsity
 
 

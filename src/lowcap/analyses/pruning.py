@@ -39,14 +39,10 @@ import torch
 from torch import nn
 from torch.nn.utils import prune as torch_prune
 
-from lowcap.analyses.pruning_tables import (  # noqa: F401  (re-exported: the readers' and summaries' names)
-    SCOPES, TABLE_KEYS, TABLE_METRICS, dead_neuron_markdown, dead_neuron_table, highest_passing_level,
-    max_sparsity_markdown, read_table_of, read_tables)
+from lowcap.analyses.pruning_tables import SCOPES
 from lowcap.core.architecture import PRUNABLE_LAYERS
 from lowcap.core.metrics import evaluate
 from lowcap.core.model import MLP
-
-max_sparsity = highest_passing_level  # its old name, still read by modules of other layers
 
 PRUNED_LAYERS = PRUNABLE_LAYERS["mlp"]  # the MLP's weight matrices; biases are left alone
 

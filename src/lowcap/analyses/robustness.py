@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 import torch
 
-from lowcap.analyses.robustness_tables import RESULT_COLUMNS, read_results, result_keys  # noqa: F401  (their old home)
 from lowcap.core.architecture import SIDE
 from lowcap.core.evaluation import by_seed
 from lowcap.core.metrics import evaluate

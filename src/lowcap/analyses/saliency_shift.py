@@ -26,10 +26,6 @@ import torch
 
 from lowcap.analyses import robustness, saliency
 from lowcap.analyses.saliency import METHODS
-from lowcap.analyses.saliency_shift_tables import (  # noqa: F401  (re-exported: the tables' names, their old home)
-    CHECKPOINT, LEVEL_ORDER, N_PERMUTATIONS, PERMUTATION_SEED, PREDICTS_COLUMNS, SHIFT_KEYS, SHIFT_NULLABLE,
-    checkpoint_points, checkpoint_tests, coverage, read_shift, shift_predicts_drop, shift_summary, sort_levels,
-    stratified_test, verdict)
 from lowcap.core.evaluation import by_seed
 from lowcap.core.stats import rank_correlation
 

@@ -151,7 +151,7 @@ SHIFT_NULLABLE = ("sigma", "rho_mean", "rho_min", "rho_max", "epsilon")
 
 def read_shift(path: str, pair: str, grid: dict | None) -> pd.DataFrame:
     """One pair's saliency-shift table, checked (lowcap.core.tables.read_table): every (width, seed) of
-    `grid` {"widths", "seeds", "sigmas"} on every corruption level (robustness.result_keys), each
+    `grid` {"widths", "seeds", "sigmas"} on every corruption level (robustness_tables.result_keys), each
     method; without a grid, every combination of the keys the table holds."""
     columns = SHIFT_KEYS + ["rho_mean", "f1_clean", "f1", "f1_drop"]
     if grid is None:

@@ -184,17 +184,17 @@ def imp_methods(tables: dict[str, pd.DataFrame], tolerance_points: dict[str, flo
     """Per study, scope and method, at the round closest to the target level (95%): the achieved
     sparsity, the fine-tuning epochs, and the mean F1 change against the dense model trained as
     long (the control; one-shot: the dense model); and the highest sparsity within the tolerance
-    of the dense F1 and of the control (lowcap.analyses.imp.max_sparsity), medians over pairs x widths."""
-    from lowcap.analyses import imp
+    of the dense F1 and of the control (lowcap.analyses.imp_tables.highest_sparsity_within_tolerance), medians over pairs x widths."""
+    from lowcap.analyses import imp_tables
     from lowcap.claims import imp as claims_imp
 
     rows = []
     for study, table in tables.items():
-        best = imp.max_sparsity(table, tolerance_points[study], list(dict.fromkeys(table["pair"])))
+        best = imp_tables.highest_sparsity_within_tolerance(table, tolerance_points[study], list(dict.fromkeys(table["pair"])))
         judged = claims_imp.judged(table)
-        for scope in imp.SCOPES:
+        for scope in imp_tables.SCOPES:
             rnd, _ = claims_imp.target_round(judged, scope, claims_imp.target_of(table))
-            for method in imp.METHODS:
+            for method in imp_tables.METHODS:
                 at = judged[(judged["scope"] == scope) & (judged["method"] == method) & (judged["round"] == rnd)]
                 ms = best[(best["scope"] == scope) & (best["method"] == method)]
                 rows.append({"study": study, "scope": scope, "method": method,
@@ -235,7 +235,7 @@ def mutual_information(summaries: dict[str, pd.DataFrame], pairs: dict[str, list
 def saliency_shift(predicts: dict[str, pd.DataFrame]) -> str:
     """Per study and method: does the map shift predict the F1 drop, within (pair, width) strata
     over seeds (all pairs together, shift and drop averaged over the corruption levels)?"""
-    from lowcap.analyses.saliency_shift import CHECKPOINT
+    from lowcap.analyses.saliency_shift_tables import CHECKPOINT
 
     rows = []
     for study, p in predicts.items():

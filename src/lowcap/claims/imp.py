@@ -51,9 +51,9 @@ class Paired:
 
 
 def judged(table: pd.DataFrame) -> pd.DataFrame:
-    from lowcap.analyses import imp
+    from lowcap.analyses import imp_tables
 
-    return imp.evaluated(table).assign(relative=lambda t: t["val_f1"] - t["control_f1"])
+    return imp_tables.evaluated(table).assign(relative=lambda t: t["val_f1"] - t["control_f1"])
 
 
 def target_round(rows: pd.DataFrame, scope: str, target: float) -> tuple[int, float]:

@@ -2,7 +2,7 @@
 whether mutual information quantifies neuron specialization, asked as: does magnitude pruning
 keep the units that carry the most information about the label?
 
-Read from the study's tables/mutual_info.csv (lowcap.analyses.mutual_info.network_summary, one row per
+Read from the study's tables/mutual_info.csv (lowcap.analyses.mutual_info_tables.network_summary, one row per
 network). The old rule used the AUC of kept against pruned units at one pruning level, which is
 undefined wherever that level keeps no output weight or all of them: at 95% per layer, every
 width up to 10 keeps none, so it rested on 90 of 165 networks. The statistic here, the Spearman ρ

@@ -16,7 +16,7 @@ import pandas as pd
 
 from lowcap.claims.registry import (INCONCLUSIVE, NOT_SUPPORTED, NOT_TESTABLE, OPEN, SUPPORTED, Result, Study,
                                     claim)
-from lowcap.analyses.saliency_shift import CHECKPOINT
+from lowcap.analyses.saliency_shift_tables import CHECKPOINT
 
 METHOD = "gradient"  # the maps of the saliency-shift figures (Captum's gradient)
 

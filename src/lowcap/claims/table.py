@@ -88,7 +88,8 @@ def markdown(long: pd.DataFrame, families: dict[str, str]) -> str:
 
 
 def _rst(text) -> str:
-    return str(text).replace("\\", "\\\\").replace("`", "'").replace("\n", " ")
+    """Plain text for RST: a |word| would be a substitution reference, a backquote markup."""
+    return str(text).replace("\\", "\\\\").replace("`", "'").replace("|", "\\|").replace("\n", " ")
 
 
 def _rst_cell(text) -> str:

@@ -123,7 +123,7 @@ class Imp:
     rounds: int
     finetune_epochs: int
     tolerance_points: float
-    target_sparsity: float  # a level inserted into the schedule (lowcap.analyses.imp.levels)
+    target_sparsity: float  # a level inserted into the schedule (lowcap.analyses.imp_tables.levels)
 
 
 @dataclass(frozen=True)

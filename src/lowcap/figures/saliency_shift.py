@@ -1,5 +1,5 @@
 """Saliency-shift figure: how far saliency maps move under corruption, against sigma and against
-the F1 drop, from the study's summary over seeds (lowcap.analyses.saliency_shift.shift_summary).
+the F1 drop, from the study's summary over seeds (lowcap.analyses.saliency_shift_tables.shift_summary).
 No torch."""
 
 from __future__ import annotations

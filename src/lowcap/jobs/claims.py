@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 import lowcap.claims  # noqa: F401  (registers every claim)
-from lowcap.analyses import capacity, imp_tables, pruning_tables, robustness
+from lowcap.analyses import capacity, imp_tables, pruning_tables, robustness_tables
 from lowcap.claims import findings as detail
 from lowcap.claims import registry, table
 
@@ -57,7 +57,7 @@ def read_checked(key: str, value, pairs: list[str], grids: dict):
                 for scheme, paths in value.items()}
     if key == "robustness" and value:
         rob = grids["robustness"]
-        return pd.concat([robustness.read_results(p, pair, rob["widths"], grids["seeds"], rob["sigmas"])
+        return pd.concat([robustness_tables.read_results(p, pair, rob["widths"], grids["seeds"], rob["sigmas"])
                           for p, pair in zip(value, rob["pairs"], strict=True)], ignore_index=True)
     if key == "imp" and value:
         return pd.concat([imp_tables.read_table_of(p, pair, grids["widths"], grids["seeds"], grids["imp"])
