@@ -213,3 +213,138 @@ def test_a_not_testable_row_still_names_its_claim_and_says_why():
         assert r.claim == r.claim_id.replace("_", " ") and r.paper == claims_imp.PAPER and r.kind == OPEN
         assert (r.measured, r.test, r.null, r.n) == ("—", "—", "—", "—")
         assert r.note == "not testable: the study built no IMP table"
+
+
+# --------------------------------------------------------------------------- the cells, word for word
+# Added by mutation testing (issue #15): each row's text and numbers, and the settings they read.
+
+
+def fields(r) -> dict:
+    return {k: v for k, v in r.__dict__.items() if k != "rule"}
+
+
+def test_comparison_row_word_for_word():
+    from lowcap.core import stats
+
+    t = table(imp=-0.005, one_shot=-0.2, noise=0.01)
+    r = claims_imp.imp_vs_one_shot(study(t), {"confidence": 0.95, "bootstrap_resamples": 500})[0]
+    p = claims_imp.paired(t, "layer", "one-shot")
+    assert fields(r) == {
+        "claim_id": "imp_vs_one_shot_layer",
+        "claim": "iterative pruning with fine-tuning loses less F1 at 95% sparsity than one-shot pruning without "
+                 "fine-tuning, each against a dense model trained as long (scope layer)",
+        "paper": claims_imp.PAPER, "verdict": SUPPORTED,
+        "measured": "P(IMP better) 1 at 95% achieved (round 4, 120 epochs of fine-tuning; comparator at 95%); mean "
+                    "gain 19 [19, 20] F1 points",
+        "test": "probability of improvement (rliable), 95% stratified bootstrap; per stratum, seeds as runs; supported "
+                "iff the interval lies above 0.5",
+        "null": "P(IMP better) = 0.5: IMP (against the dense model trained as long) and one-shot (against the dense "
+                "model) lose the same F1",
+        "n": "3 seeds × 6 (pair, width) strata",
+        "estimate": stats.probability_of_improvement(p.imp, p.other, 0.95, n_resamples=500), "note": "",
+        "kind": OPEN}
+
+
+def test_comparison_reads_its_resamples_and_shows_two_digits():
+    from lowcap.core import stats
+
+    t = table(imp=-0.05, one_shot=-0.05, noise=0.05, widths=(4,))
+    p = claims_imp.paired(t, "global", "one-shot")
+    for rules, n in (({"confidence": 0.95}, 2000), ({"confidence": 0.95, "bootstrap_resamples": 300}, 300)):
+        r = claims_imp.imp_vs_one_shot(study(t), rules)[1]
+        better = stats.probability_of_improvement(p.imp, p.other, 0.95, n_resamples=n)
+        gain = stats.stratified_bootstrap(list((p.imp - p.other).T), 0.95, n_resamples=n)
+        assert r.estimate == better and r.verdict == INCONCLUSIVE
+        assert r.measured == (f"P(IMP better) {better.show(2)} at 95% achieved (round 4, 120 epochs of fine-tuning; "
+                              f"comparator at 95%); mean gain {gain.show(2, 100)} F1 points")
+        assert better.show(2) != better.show(3) and gain.show(2, 100) != gain.show(3, 100)
+
+
+def test_a_comparison_needs_one_stratum_with_both_and_one_is_enough():
+    t = table(seeds=1, pairs=("0-1",), widths=(4,))
+    assert claims_imp.paired(t, "layer", "one-shot").imp.size == 1
+    assert claims_imp.imp_vs_one_shot(study(t), RULES)[0].verdict != NOT_TESTABLE
+    lacking = t[~((t["method"] == "one-shot") & (t["round"] == 4))]
+    r = claims_imp.imp_vs_one_shot(study(lacking), RULES)[0]
+    assert fields(r) == {"claim_id": "imp_vs_one_shot_layer", "claim": "imp vs one shot layer",
+                         "paper": claims_imp.PAPER, "verdict": NOT_TESTABLE, "measured": "—", "test": "—",
+                         "null": "—", "n": "—", "estimate": None,
+                         "note": "not testable: no stratum has both IMP and the comparator at the target round",
+                         "kind": OPEN}
+    assert claims_imp.tolerance_of(t.iloc[:1]) == 1.0
+
+
+def test_imp_95_reads_its_resamples():
+    r = claims_imp.imp_95(study(table(noise=0.01)), {"confidence": 0.95, "bootstrap_resamples": 500})
+    assert r.estimate.method == "98% stratified bootstrap (500 resamples of seeds within strata)"
+    assert r.measured == ("layer: IMP − control -0.77 [-1.1, -0.46] F1 points at 95% (round 4); global: IMP − control "
+                          "-0.7 [-1.2, -0.19] F1 points at 95% (round 4)")
+
+
+def test_paired_reads_its_scope_its_methods_and_their_own_sparsity_and_budget():
+    t = table(noise=0.01)
+    t.loc[t["method"] == "one-shot", "sparsity_total"] -= 10  # one-shot's own level, not IMP's
+    t.loc[(t["method"] == "imp") & (t["scope"] == "global"), "sparsity_total"] -= 3  # global: 94.45 at round 5
+    t.loc[t["method"] == "one-shot+ft", "budget_epochs"] += 5
+    layer = claims_imp.paired(t, "layer", "one-shot")
+    assert (layer.round, layer.budget) == (4, 120)
+    assert (layer.achieved, layer.other_achieved) == (pytest.approx(95.01), pytest.approx(85.01))
+    assert claims_imp.target_round(claims_imp.judged(t), "layer", 95.0) == (4, pytest.approx(95.01))
+    glob = claims_imp.paired(t, "global", "one-shot+ft")
+    assert (glob.round, glob.budget, glob.achieved) == (5, 150, pytest.approx(94.45))
+    rel = claims_imp.judged(t)
+    at = rel[(rel["scope"] == "layer") & (rel["round"] == 4) & (rel["method"] == "imp")]
+    expected = at.pivot_table(index="seed", columns=["pair", "width"], values="relative").to_numpy()
+    assert np.array_equal(layer.imp, expected)
+    r = claims_imp.imp_vs_one_shot(study(t), RULES)[0]
+    assert "(round 4, 120 epochs of fine-tuning; comparator at 85%)" in r.measured
+
+
+def test_paired_leaves_out_every_stratum_either_method_lacks():
+    t = table()
+    at4 = (t["round"] == 4) & (t["scope"] == "layer")
+    both_nan = at4 & t["method"].isin(["imp", "one-shot"]) & (t["pair"] == "0-1") & (t["width"] == 4)
+    t.loc[both_nan, "val_f1"] = np.nan  # neither has a value
+    no_one_shot = at4 & (t["method"] == "one-shot") & (t["pair"] == "4-9") & (t["width"] == 8)
+    seed_gone = at4 & (t["method"] == "one-shot") & (t["pair"] == "4-9") & (t["width"] == 16) & (t["seed"] == 2)
+    imp_nan = at4 & (t["method"] == "imp") & (t["pair"] == "0-1") & (t["width"] == 8) & (t["seed"] == 1)
+    t.loc[imp_nan, "val_f1"] = np.nan  # IMP lacks one seed, one-shot has all three
+    p = claims_imp.paired(t[~(no_one_shot | seed_gone)], "layer", "one-shot")
+    assert p.imp.shape == p.other.shape == (3, 2) and p.n_missing == 4
+    assert p.strata == [("0-1", 16), ("4-9", 4)]
+    assert p.n == "3 seeds × 2 (pair, width) strata (4 strata missing)"
+
+
+def test_the_target_level_is_the_tables_own():
+    t = table()
+    assert claims_imp.target_of(t.assign(target_sparsity=84.0)) == 84.0
+    assert claims_imp.target_of(t.drop(columns="target_sparsity")) == claims_imp.DEFAULT_TARGET == 95.0
+    assert claims_imp.paired(t.assign(target_sparsity=84.0), "layer", "one-shot").round == 2
+
+
+def test_open_verdict_lines_and_a_seed_imp_never_ran():
+    from lowcap.core.stats import Estimate
+
+    e = lambda lo, hi: Estimate((lo + hi) / 2, lo, hi, 9, "runs", "t")  # noqa: E731
+    assert claims_imp.open_verdict(e(-0.03, -0.01), -0.01, at_line_decides=False) == INCONCLUSIVE  # touches
+    assert claims_imp.open_verdict(e(-0.03, -0.0101), -0.01, at_line_decides=False) == NOT_SUPPORTED
+    assert claims_imp.open_verdict(e(0.3, 0.5), 0.5, at_line_decides=True) == NOT_SUPPORTED  # no improvement
+    assert claims_imp.open_verdict(e(0.5, 0.7), 0.5, at_line_decides=True) == INCONCLUSIVE
+    t = table()
+    assert claims_imp.target_of(t.iloc[:1]) == 95.0
+    gone = t[~((t["method"] == "imp") & (t["seed"] == 2) & (t["round"] == 4))]  # IMP's seed 2 stopped early
+    p = claims_imp.paired(gone, "layer", "one-shot")
+    assert p.imp.size == 0 and p.n_missing == 6
+    assert claims_imp.imp_vs_one_shot(study(gone), RULES)[0].verdict == NOT_TESTABLE
+
+
+def test_the_default_resamples_are_2000_and_the_gain_reads_the_configured_ones():
+    from lowcap.core import stats
+
+    t = table(imp=-0.03, one_shot=-0.05, noise=0.02, widths=(4, 8), seed=1)
+    p = claims_imp.paired(t, "global", "one-shot")
+    r = claims_imp.imp_vs_one_shot(study(t), RULES)[1]
+    assert r.estimate == stats.probability_of_improvement(p.imp, p.other, 0.95, n_resamples=2000)
+    r = claims_imp.imp_vs_one_shot(study(t), {**RULES, "bootstrap_resamples": 300})[1]
+    gain = stats.stratified_bootstrap(list((p.imp - p.other).T), 0.95, n_resamples=300)
+    assert r.measured.endswith(f"; mean gain {gain.show(2, 100)} F1 points") and gain.show(2, 100) == "1.4 [0.65, 2.2]"

@@ -185,3 +185,117 @@ def test_mi_kept_counts_a_network_without_a_rho_as_missing():
     result = mi_result(units)
     assert result.estimate.n == 35 and result.estimate.n_missing == 1
     assert result.n.startswith("35 of 36 networks")
+
+
+# --------------------------------------------------------------------------- the cells, word for word
+# Added by mutation testing (issue #15): the claims table shows these strings, so each row's text,
+# numbers and the rows a claim reads are pinned here.
+
+SHIFT_TEXT = ("the shift of the saliency map under corruption predicts the F1 drop (gradient maps; Spearman within "
+              "each pair × width over seeds, shift and drop averaged over the corruption levels)")
+
+
+def predicts_row(**kw) -> dict:
+    row = {"pair": "all", "method": "gradient", "scope": saliency_shift_tables.CHECKPOINT, "n_checkpoints": 40,
+           "n_points": 36, "n_strata_grid": 13, "n_strata": 12, "n_seeds": 3, "n_images": 32, "mean_rho": 0.61,
+           "median_rho": 0.55, "p_greater": 0.0012, "p_less": 0.98, "pooled_rho": 0.18}
+    return {**row, **kw}
+
+
+def test_shift_predicts_row_word_for_word():
+    r = shift_claims.shift_predicts(study(saliency_shift=pd.DataFrame([predicts_row()])), RULES)
+    assert {k: v for k, v in r.__dict__.items() if k != "rule"} == {
+        "claim_id": "shift_predicts", "claim": SHIFT_TEXT, "paper": "how reasoning shifts (open question)",
+        "verdict": SUPPORTED,
+        "measured": "mean within-stratum ρ 0.61 (median 0.55); one-sided p 0.0012 (larger shift, larger drop), 0.98 "
+                    "(the reverse); pooled over strata ρ 0.18 (confounded by pair and width, not judged)",
+        "test": "stratified permutation test of the mean within-stratum Spearman ρ (F1 drops permuted within each "
+                "pair × width), one-sided, alpha 0.05",
+        "null": "ρ = 0 within every stratum: the F1 drop is unrelated to the map shift",
+        "n": "36 of 40 checkpoints in 12 of 13 pair × width strata (3 seeds), 32 images per map", "estimate": None,
+        "note": "", "kind": "open question"}
+    undefined = shift_claims.shift_predicts(study(saliency_shift=pd.DataFrame([predicts_row(pooled_rho=np.nan)])),
+                                            {**RULES, "alpha": 0.001})
+    assert undefined.verdict == INCONCLUSIVE and "pooled over strata ρ — (confounded" in undefined.measured
+    assert "one-sided, alpha 0.001" in undefined.test
+    assert shift_claims._show(None) == "—" and shift_claims._show(-0.123) == "-0.12"
+    down = {"p_greater": 0.99, "p_less": 0.05, "median_rho": -0.5}
+    assert shift_claims.shift_verdict(down, 0.05) == INCONCLUSIVE  # p = alpha decides neither way
+    assert shift_claims.shift_verdict({**down, "p_less": 0.0499}, 0.05) == NOT_SUPPORTED
+    assert shift_claims.shift_verdict({**down, "p_less": 0.0499, "median_rho": 0.0}, 0.05) == INCONCLUSIVE
+
+
+def test_shift_predicts_reads_only_the_checkpoint_row_of_every_pair_and_the_gradient_maps():
+    others = [predicts_row(pair="0-1", p_greater=0.9), predicts_row(method="saliency", p_greater=0.9),
+              predicts_row(scope="level", p_greater=0.9)]
+    row = shift_claims.checkpoint_row(pd.DataFrame([*others, predicts_row()]))
+    assert shift_claims.checkpoint_row(pd.DataFrame([predicts_row(n_strata=1)]))["n_strata"] == 1  # one is enough
+    assert row["p_greater"] == 0.0012 and row["pair"] == "all"
+    for rows in (others, [predicts_row(), predicts_row()], [predicts_row(n_strata=0)]):
+        assert shift_claims.checkpoint_row(pd.DataFrame(rows)) is None
+    none = shift_claims.shift_predicts(study(saliency_shift=pd.DataFrame(others)), RULES)
+    assert {k: v for k, v in none.__dict__.items() if k != "rule"} == {
+        "claim_id": "shift_predicts", "claim": SHIFT_TEXT, "paper": "how reasoning shifts (open question)",
+        "verdict": NOT_TESTABLE, "measured": "—", "test": "—", "null": "—", "n": "—", "estimate": None,
+        "note": "no (pair, width) stratum with 3 checkpoints", "kind": "open question"}
+
+
+MI_TEXT = ("magnitude pruning keeps the units with high mutual information with the label (Spearman of unit MI and "
+           "|output weight| per network; 0 = unrelated)")
+MI_PAPER = "MI may quantify specialization (open question)"
+
+
+def test_mi_kept_row_word_for_word():
+    from lowcap.core.stats import Estimate
+
+    r = mi_result(unit_table(0.3, noise=0.05))
+    e = r.estimate
+    assert {k: v for k, v in r.__dict__.items() if k != "rule"} == {
+        "claim_id": "mi_kept", "claim": MI_TEXT, "paper": MI_PAPER, "verdict": SUPPORTED,
+        "measured": "mean ρ 0.76 [0.67, 0.84]; kept-vs-pruned AUC at 95% layer 0.89 (mean over the 18 of 36 networks "
+                    "where defined)",
+        "test": "mean over pair × width strata of the per-network Spearman ρ; 95% stratified bootstrap (500 resamples "
+                "of networks within strata)",
+        "null": "ρ = 0: magnitude pruning is blind to MI",
+        "n": "36 of 36 networks in 12 pair × width strata (4 widths, 3 seeds)",
+        "estimate": Estimate(e.value, e.low, e.high, 36, "networks in 12 strata",
+                             "95% stratified bootstrap (500 resamples of networks within strata)"),
+        "note": "", "kind": "open question"}
+    assert (e.value, e.low, e.high) == (pytest.approx(0.76486, abs=1e-5), pytest.approx(0.67204, abs=1e-5),
+                                        pytest.approx(0.84328, abs=1e-5))
+    # Each stratum weighs the same: the mean over strata of the mean over seeds.
+    summary = mutual_info_tables.network_summary(unit_table(0.3, noise=0.05))
+    by_stratum = summary.groupby(["pair", "width"])[mi_claims.STATISTIC].mean().mean()
+    assert e.value == pytest.approx(by_stratum)
+    # The bootstrap draws stratum by stratum in (pair, width) order, whatever the order of the strata's rows.
+    reversed_strata = summary.sort_values(["pair", "width"], ascending=False, kind="stable")
+    shuffled = mi_claims.per_network_rho(reversed_strata, RULES)
+    assert (shuffled.low, shuffled.high) == (e.low, e.high)
+
+
+def test_mi_kept_without_its_statistic_or_any_defined_rho_is_not_testable():
+    summary = mutual_info_tables.network_summary(unit_table(0.3))
+    for table in (summary.drop(columns=[mi_claims.STATISTIC]), summary.iloc[:0]):
+        r = mi_claims.mi_kept(study(mutual_info=table), RULES)
+        assert {k: v for k, v in r.__dict__.items() if k != "rule"} == {
+            "claim_id": "mi_kept", "claim": MI_TEXT, "paper": MI_PAPER, "verdict": NOT_TESTABLE, "measured": "—",
+            "test": "—", "null": "—", "n": "—", "estimate": None,
+            "note": "the MI table has no spearman_mi_output_weight column (rebuild it)", "kind": "open question"}
+    assert mi_claims.mi_kept(Study("t", PAIRS, "mlp", "test", {"mutual_info": None}), RULES).verdict == NOT_TESTABLE
+    r = mi_claims.mi_kept(study(mutual_info=summary.assign(**{mi_claims.STATISTIC: np.nan})), RULES)
+    assert (r.verdict, r.measured, r.test, r.null, r.kind) == (NOT_TESTABLE, "—", "—", "—", "open question")
+    assert r.n == "0 of 36 networks in 0 pair × width strata (4 widths, 3 seeds)"
+    assert r.note == "no network with units of differing MI" and r.estimate.n_missing == 36
+
+
+def test_mi_auc_text_says_where_it_is_defined():
+    summary = mutual_info_tables.network_summary(unit_table(0.3))
+    assert mi_claims.auc_text(summary.assign(auc_kept_vs_pruned=np.nan)) == \
+        "kept-vs-pruned AUC at 95% layer: defined on no network"
+    two = summary.iloc[:2].assign(auc_kept_vs_pruned=[0.25, np.nan], requested_sparsity=99.5, scope="global")
+    assert mi_claims.auc_text(two) == ("kept-vs-pruned AUC at 99.5% global 0.25 (mean over the 1 of 2 networks "
+                                       "where defined)")
+    one = summary.iloc[:1].assign(auc_kept_vs_pruned=0.5)
+    assert mi_claims.auc_text(one) == ("kept-vs-pruned AUC at 95% layer 0.50 (mean over the 1 of 1 networks "
+                                       "where defined)")
+    assert mi_claims.rho_verdict(mi_claims.per_network_rho(summary, RULES)) == SUPPORTED

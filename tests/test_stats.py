@@ -372,3 +372,53 @@ def test_permutation_p_tolerance_is_relative_to_the_observed_size():
     assert stats._permutation_p(0.5, np.array([0.5 - 1.5e-14]), "greater") == 0.5
     assert stats._permutation_p(4.0, np.array([4.0 - 2e-14]), "greater") == 1.0
     assert stats._permutation_p(4.0, np.array([4.0 + 2e-14]), "less") == 1.0
+
+
+def test_permutation_p_counts_a_draw_exactly_at_the_tolerance_edge():
+    """Added by mutation testing (issue #15): a draw at observed ∓ the tolerance itself is a tie
+    (>=, <=), in each tail of each alternative."""
+    eps = 1e-14
+    below, above = np.array([0.5 - eps]), np.array([0.5 + eps])
+    assert stats._permutation_p(0.5, below, "greater") == 1.0
+    assert stats._permutation_p(0.5, above, "less") == 1.0
+    # Two-sided: each tail holds its edge draw and one more draw far inside it.
+    assert stats._permutation_p(0.5, np.array([0.5 - eps, 0.9, 0.1, 0.1]), "two-sided") == 1.0  # min(2, 3) * 2
+    assert stats._permutation_p(0.5, np.array([0.5 + eps, 0.1, 0.9, 0.9]), "two-sided") == 1.0
+
+
+def test_stratified_spearman_counts_a_stratum_at_alpha_as_not_positive():
+    """Added by mutation testing (issue #15): 3 points in order, exact p = 1/6: at alpha = 1/6 the
+    stratum is not counted, just above it is."""
+    x, y, strata = [1, 2, 3], [1, 2, 3], [0, 0, 0]
+    assert stats.stratified_spearman(x, y, strata).p_value == pytest.approx(1 / 6)
+    assert stats.stratified_spearman(x, y, strata, alpha=1 / 6).positive == 0
+    assert stats.stratified_spearman(x, y, strata, alpha=1 / 6 + 1e-9).positive == 1
+
+
+def test_probability_of_improvement_defaults_and_its_empty_and_single_run_cases():
+    """Added by mutation testing (issue #15): seed 0 and 2000 resamples by default; no runs give
+    an undefined estimate that says so; one run against one run is a defined value."""
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(0.1, 1, (5, 3)), rng.normal(0, 1, (5, 3))
+    default = stats.probability_of_improvement(x, y, 0.95)
+    assert default == stats.probability_of_improvement(x, y, 0.95, seed=0, n_resamples=2000)
+    assert default != stats.probability_of_improvement(x, y, 0.95, seed=1)
+    assert default != stats.probability_of_improvement(x, y, 0.95, n_resamples=2001)
+    empty = stats.probability_of_improvement(np.empty((0, 3)), y, 0.95)
+    assert math.isnan(empty.value) and (empty.n, empty.unit, empty.method) == (0, "runs", "no values")
+    one = stats.probability_of_improvement([[0.9]], [[0.8]], 0.95)
+    assert one == stats.Estimate(1.0, 1.0, 1.0, 1, "runs in 1 strata", "no variation: no interval")
+    assert (default.n, default.unit) == (15, "runs in 3 strata")
+
+
+def test_stratified_bootstrap_says_what_it_rests_on_in_every_case():
+    """Added by mutation testing (issue #15)."""
+    nothing = stats.stratified_bootstrap([[np.nan], []], 0.95)
+    assert math.isnan(nothing.value) and (nothing.n, nothing.unit, nothing.method, nothing.n_missing) == (
+        0, "seeds in 0 strata", "no values", 1)
+    flat = stats.stratified_bootstrap([[1.0, 1.0], [2.0, 2.0, 2.0]], 0.95, unit="networks")
+    assert flat == stats.Estimate(1.5, 1.5, 1.5, 5, "networks in 2 strata", "no variation within strata: no interval")
+    varied = stats.stratified_bootstrap([[1.0, 2.0, 4.0], [2.0, None, 2.5]], 0.95)
+    assert (varied.n, varied.n_missing) == (5, 1)  # None reads as a missing value
+    assert varied.method == "95% stratified bootstrap (2000 resamples of seeds within strata)"
+    assert varied == stats.stratified_bootstrap([[1.0, 2.0, 4.0], [2.0, np.nan, 2.5]], 0.95, seed=0, n_resamples=2000)

@@ -165,7 +165,7 @@ def minimum_against_range(study: Study, rules: dict, pair: str, architecture: st
     """One pair's per-seed minima (widths, or parameters when `architecture` is given) against a range."""
     rows = capacity_rows(study, rules)
     seeds, mean = pair_minima(rows, pair)
-    widest = float(rows["width"].max())
+    widest = widest_of(rows, pair)
     unit = "units" if architecture is None else "parameters"
     if mean is None:
         return Result(claim_id, claim_text, paper, NOT_TESTABLE, "—", "—", "—", "0 seeds",
@@ -345,9 +345,14 @@ def growth_result(minima: dict[str, dict[int, Minimum]], pairs: list[str], rules
 def minima_by_pair(study: Study, rules: dict, success=at_success, architecture: str | None = None
                    ) -> dict[str, dict[int, Minimum]]:
     rows = capacity_rows(study, rules)
-    widest = float(rows["width"].max())
-    return {p: {s: Minimum.of(c, widest, architecture, first)
+    return {p: {s: Minimum.of(c, widest_of(rows, p), architecture, first)
                 for s, (c, first) in pair_minima(rows, p, success)[0].items()} for p in study.pairs}
+
+
+def widest_of(rows: pd.DataFrame, pair: str) -> float:
+    """The widest width a pair ran: a minimum above it is censored there (a pair whose grid stops
+    early may still succeed at a width another pair ran)."""
+    return float(rows.loc[rows["pair"] == pair, "width"].max())
 
 
 GROWTH_RULE = """Rule: reproduced if Page's trend test rejects "no ordering" at alpha (ties broken against
