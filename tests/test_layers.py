@@ -197,3 +197,15 @@ def test_no_caption_holds_an_rst_substitution():
     for caption in (REPO / "workflow" / "report").glob("*.rst"):
         text = re.sub(r"``.*?``|:math:`.*?`", "", caption.read_text())  # literals and math may hold |x|
         assert not re.search(r"(?<!\\)\|[^|\s][^|]*(?<![\\\s])\|", text), caption.name
+
+
+def test_parsing_the_workflow_loads_neither_torch_nor_matplotlib():
+    """Every snakemake call (a dry run, a cluster job's own parse) imports what the Snakefile and
+    common.smk import: a torch or matplotlib import there costs every one of them seconds."""
+    modules = set()
+    for path in (REPO / "Snakefile", RULES / "common.smk"):
+        modules |= set(re.findall(r"^from (lowcap[\w.]*) import", path.read_text(), flags=re.M))
+    code = f"import sys; import {', '.join(sorted(modules))}; print(sorted(m for m in ('torch', 'matplotlib') " \
+           f"if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout

@@ -60,7 +60,14 @@ def test_a_second_run_is_told_first_that_the_directory_is_locked(workdir):
     use --rerun-incomplete, on a file the first run was still writing (here: its marker, beside a
     real first run that holds the lock and writes another)."""
     assert run(workdir, "--cores", "1", BUILT).returncode == 0
-    first = subprocess.Popen(snakemake("--cores", "1", WRITING), cwd=workdir, start_new_session=True,
+    # The first run trains for many epochs, so that it is still running, whatever the machine's
+    # load, when the second run (a Snakefile parse and a lock check) is done; it is killed anyway.
+    tiny = yaml.safe_load((workdir / "tiny.yaml").read_text())
+    tiny["studies"]["released"]["training"]["epochs"] = 100_000  # minutes; 4 in the tiny config
+    (workdir / "slow.yaml").write_text(yaml.safe_dump(tiny))
+    command = [*snakemake("--cores", "1", WRITING)]
+    command[command.index("tiny.yaml")] = "slow.yaml"
+    first = subprocess.Popen(command, cwd=workdir, start_new_session=True,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_until_writing(workdir, first)

@@ -5,7 +5,6 @@ beside each figure holds exactly what is drawn (sparsity_curves)."""
 from __future__ import annotations
 
 import pandas as pd
-from matplotlib.lines import Line2D
 
 from lowcap.analyses.capacity import SUCCESS_F1
 from lowcap.figures import plots
@@ -118,6 +117,9 @@ def plot_sparsity_curves(curves: pd.DataFrame, pair: str, ylabel: str, title: st
     extra = []
     if reference is not None:
         what = "no change" if reference == 0 else f"{ylabel.splitlines()[0]} = {reference:g} (success)"
+        # Imported here: the Snakefile reads FIGURE_KINDS and should not load matplotlib.
+        from matplotlib.lines import Line2D
+
         extra.append(Line2D([], [], color="0.35", ls="--", lw=0.8, label=what))
         ax.axhline(reference, color="0.35", ls="--", lw=0.8, zorder=1)
     ends = _draw_widths(ax, curves, widths, position, highlighted, labels.symbol)
