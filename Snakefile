@@ -58,6 +58,8 @@ except (ConfigError, DataError) as err:
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/targets.smk"
+include: "workflow/rules/inputs.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/capacity.smk"
