@@ -144,7 +144,8 @@ def test_readme_has_no_typed_number_outside_generated_blocks():
     def without(text: str, begin: str, end: str) -> str:
         return text[:text.index(begin)] + text[text.index(end):]
 
-    readme = without((REPO / "README.md").read_text(), claims.BLOCK_BEGIN, claims.BLOCK_END)
+    readme = without(without((REPO / "README.md").read_text(), claims.BLOCK_BEGIN, claims.BLOCK_END),
+                     claims.SEEDS_BEGIN, claims.SEEDS_END)
     start = readme.index("## What reproduces")
     stop = readme.find("\n## ", start)  # the section ends at the next top-level heading, if any
     # The reasons behind the section (docs/what-reproduces.md) and the prose of the generated
@@ -158,6 +159,7 @@ def test_readme_has_no_typed_number_outside_generated_blocks():
         "10", "60", "42", "78", "128", "0.03", "100", "25", "400", "2", "8",  # configs, seeds, studies, commands
         "3", "33",  # arithmetic: F1 of a constant prediction on a balanced split is 2/3, a change of -33%
         "5",  # arithmetic: round(0.95 * H) output weights pruned (tests/test_findings.py)
+        "4.30", "2.26",  # Student-t factors of a 95% interval over 3 and over 10 seeds (test below)
     }
     assert numbers <= allowed, f"numbers typed in the README's findings prose: {sorted(numbers - allowed)}"
 
@@ -205,3 +207,9 @@ def test_readme_seeds_block_is_generated_from_the_ten_seed_table():
     for row in rows:
         claim_id, study, ten_cell = row[0].removeprefix("| "), row[1], row[3]
         assert ten_cell.startswith(f"**{ten.loc[(claim_id, study), 'verdict']}**"), row
+
+
+def test_the_student_t_factors_the_readme_quotes():
+    from scipy import stats
+
+    assert f"{stats.t.ppf(0.975, 2):.2f}" == "4.30" and f"{stats.t.ppf(0.975, 9):.2f}" == "2.26"
