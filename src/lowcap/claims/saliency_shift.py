@@ -16,7 +16,7 @@ import pandas as pd
 
 from lowcap.claims.registry import (INCONCLUSIVE, NOT_SUPPORTED, NOT_TESTABLE, OPEN, SUPPORTED, Result, Study,
                                     claim)
-from lowcap.analyses.saliency_shift_tables import CHECKPOINT
+from lowcap.analyses.saliency_shift_tables import CHECKPOINT, coverage
 
 METHOD = "gradient"  # the maps of the saliency-shift figures (Captum's gradient)
 
@@ -71,8 +71,7 @@ def shift_predicts(study: Study, rules: dict) -> Result:
                   measured, test=f"stratified permutation test of the mean within-stratum Spearman ρ (F1 drops "
                                  f"permuted within each pair × width), one-sided, alpha {alpha:g}",
                   null="ρ = 0 within every stratum: the F1 drop is unrelated to the map shift",
-                  n=(f"{int(row['n_points'])} of {int(row['n_checkpoints'])} checkpoints in {int(row['n_strata'])} "
-                     f"of {int(row['n_strata_grid'])} pair × width strata ({int(row['n_seeds'])} seeds), "
+                  n=(coverage(row, "pair × width strata") + f" ({int(row['n_seeds'])} seeds), "
                      f"{int(row['n_images'])} images per map"),
                   kind=OPEN)
 
