@@ -2,14 +2,23 @@
 import sys
 from pathlib import Path
 
+from snakemake.logging import logger
 from snakemake.utils import min_version
 from snakemake_interface_executor_plugins.settings import ExecMode
 
+from lowcap import scheduler
 from lowcap.core.data import DataError, check_mirror, pool_files
 from lowcap.core.settings import ConfigError, load_settings, read_yaml
 from lowcap.verify import lock_message, will_lock
 
 min_version("9.0")
+
+# Snakemake's scheduler starts a timer chain per finished job that never ends, so its loop spins
+# ever faster and takes cores from the jobs; lowcap.scheduler keeps one timer at a time.
+if not scheduler.apply():
+    logger.warning(
+        "lowcap.scheduler: this Snakemake has no JobScheduler._schedule_reevalutation; not patched"
+    )
 
 # A second run in a locked directory is told so first (issue 16): snakemake's own check of
 # incomplete files comes before its lock check and would suggest --rerun-incomplete for files the
