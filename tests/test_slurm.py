@@ -230,6 +230,7 @@ def stage_heavy_outputs(workdir: Path, light: set[str]) -> None:
     pytest.fail("the heavy jobs' outputs could not be staged")
 
 
+@reproduction  # a dry run per staging round and a profile run: about 50 s
 def test_group_jobs_ask_for_no_more_than_a_small_node(tmp_path, mnist_mirror):
     """A recording sbatch saw --cpus-per-task=50 --mem 25000 for 50 grouped figure jobs. With the
     profile as shipped, each group job now asks for at most 4 CPUs and 4000 MB, and no light job

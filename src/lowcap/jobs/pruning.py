@@ -4,8 +4,7 @@ The figures are drawn by lowcap.jobs.pruning_figures."""
 
 from __future__ import annotations
 
-from lowcap.analyses import capacity, pruning, pruning_tables
-from lowcap.core import evaluation
+from lowcap.analyses import capacity, pruning_tables
 from lowcap.core.tables import write_table
 from lowcap.jobs import Reported, set_threads
 
@@ -20,6 +19,10 @@ def pruning_pair(checkpoints: list[str], expected: list[list], images: str, labe
     """Every checkpoint of one pair pruned once at every level (level 0: unpruned), by magnitude
     and, as the null, at random with as many weights per layer (seeded); `layers_to_ignore`: the
     scheme's layers left whole (lowcap.analyses.pruning.prune)."""
+    # torch: only this job of the module needs it, the table jobs start without it
+    from lowcap.analyses import pruning
+    from lowcap.core import evaluation
+
     device = set_threads(threads)
     loaded = Reported(evaluation.load_checked(checkpoints, images, labels, study, expected))
     table = pruning.prune_checkpoints(loaded, levels, scope, device, tuple(layers_to_ignore))
