@@ -8,7 +8,7 @@ import torch
 from conftest import make_meta
 from lowcap.core.architecture import parameter_count
 from lowcap.core.cnn import CNN, POSITIONS, init_params
-from lowcap.core.cnn_train import CNNBank, patches, train_cnn_bank
+from lowcap.core.cnn_train import CHUNK, CNNBank, patches, train_cnn_bank
 from lowcap.core.model import MLP, load_checkpoint, save_checkpoint
 from lowcap.core.protocol import Protocol
 
@@ -93,6 +93,34 @@ def test_autograd_gradient_is_each_models_own():
         torch.testing.assert_close(grads[2][:, sl].T.reshape(1, -1), model.output.weight.grad, atol=1e-6, rtol=1e-4)
         torch.testing.assert_close(grads[3][k: k + 1], model.output.bias.grad, atol=1e-6, rtol=1e-4)
         start += c
+
+
+def test_written_out_gradient_is_autograds_bit_for_bit():
+    """CNNBank's written-out backward pass against autograd on the expression it replaced: the
+    same products and reductions on tensors of the same layouts, so equal to the last bit, chunk
+    by chunk and summed (what keeps checkpoints and histories byte-identical, issue #19)."""
+    x, y = toy(100, seed=6)  # 100 rows: a full chunk and a partial one
+    params = [init_params(c, 3, "normal", 0.1) for c in (1, 4, 7)]
+    for p in params:
+        p["conv.bias"] = torch.linspace(-0.2, 0.2, p["conv.bias"].numel())
+    bank = CNNBank.from_params(params)
+    p, y = patches(torch.as_tensor(x)), torch.as_tensor(y)
+    logits, grads = bank.logits_and_grads(p, y)
+    leaves = [t.clone().requires_grad_() for t in bank.parameters()]
+    w_conv, b_conv, w_out, b_out = leaves
+    auto_logits, auto_grads = [], []
+    for start in range(0, len(p), CHUNK):
+        h = torch.relu(torch.matmul(p[start: start + CHUNK], w_conv.T) + b_conv)
+        part = (h * w_out).sum(1) @ bank.gather + b_out
+        target = y[start: start + CHUNK].unsqueeze(1).expand_as(part)
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(part, target, reduction="sum") / len(p)
+        auto_grads.append(torch.autograd.grad(loss, leaves))
+        auto_logits.append(part.detach())
+    summed = [a.clone() for a in auto_grads[0]]
+    for more in auto_grads[1:]:
+        summed = [a.add_(b) for a, b in zip(summed, more)]
+    assert torch.equal(logits, torch.cat(auto_logits)) and torch.equal(bank.forward(p), logits)
+    assert all(torch.equal(mine, auto) for mine, auto in zip(grads, summed, strict=True))
 
 
 def test_training_learns_the_toy_problem():

@@ -2,9 +2,9 @@
 
 The bank is one convolution with sum(C) output channels; model k reads only its own block of
 channels through its own linear output. Its loss is the sum of the models' mean binary
-cross-entropies, so each model gets exactly the gradient it would get alone (autograd computes
-it); only the floating-point rounding of the shared products can differ (tests/test_cnn.py bounds
-it against training one CNN alone).
+cross-entropies, so each model gets exactly the gradient it would get alone (written out in
+CNNBank._chunk_logits_and_grads as autograd computes it); only the floating-point rounding of the
+shared products can differ (tests/test_cnn.py bounds it against training one CNN alone).
 
 The convolution is written as a matrix product over image patches (im2col): the 169 3x3 patches of
 every image are cut once, before training, and each step is then one (n*169, 9) x (9, sum C)
@@ -61,12 +61,12 @@ class CNNBank:
         segment = torch.repeat_interleave(torch.arange(len(channels)), torch.tensor(channels))
         gather = nn.functional.one_hot(segment, len(channels)).to(torch.float32)
         w_out = torch.cat([p["output.weight"].reshape(c, POSITIONS) for p, c in zip(params, channels)]).T
-        leaf = lambda t: t.contiguous().to(device).requires_grad_()  # noqa: E731
+        place = lambda t: t.contiguous().to(device)  # noqa: E731
         return cls(
-            leaf(torch.cat([p["conv.weight"].reshape(c, -1) for p, c in zip(params, channels)])),
-            leaf(torch.cat([p["conv.bias"] for p in params])),
-            leaf(w_out),
-            leaf(torch.cat([p["output.bias"] for p in params])),
+            place(torch.cat([p["conv.weight"].reshape(c, -1) for p, c in zip(params, channels)])),
+            place(torch.cat([p["conv.bias"] for p in params])),
+            place(w_out),
+            place(torch.cat([p["output.bias"] for p in params])),
             channels,
             gather.to(device),
         )
@@ -89,23 +89,44 @@ class CNNBank:
         per_out = torch.tensor(per_model, dtype=self.w_conv.dtype, device=self.w_conv.device)
         return per_out @ self.gather.T, per_out
 
-    def _logits(self, p: torch.Tensor) -> torch.Tensor:
-        """Logits of every model, shape (n, m), from patches p (n, 169, 9)."""
-        h = torch.relu(torch.matmul(p, self.w_conv.T) + self.b_conv)  # (n, 169, S)
-        per_channel = (h * self.w_out).sum(1)  # (n, S)
-        return per_channel @ self.gather + self.b_out
+    def _hidden(self, p: torch.Tensor) -> torch.Tensor:
+        """Post-ReLU activations (n, 169, S) from patches p (n, 169, 9). The bias is added and the
+        ReLU taken in place, in one pass: aten's fused _add_relu_ does the same float32 sum and
+        clamp as `relu(pre + b)`, bit for bit, without a second (n, 169, S) tensor. It has a CPU
+        kernel only; elsewhere the same sum and clamp take two in-place passes."""
+        pre = torch.matmul(p, self.w_conv.T)
+        if pre.is_cpu:
+            return torch.ops.aten._add_relu_(pre, self.b_conv)
+        return pre.add_(self.b_conv).relu_()
+
+    def _logits(self, weighted: torch.Tensor) -> torch.Tensor:
+        """Logits of every model (n, m) from h * w_out (n, 169, S): each channel's sum over the
+        positions, then each model's channels (gather) and bias."""
+        return weighted.sum(1) @ self.gather + self.b_out
 
     def _chunk_logits_and_grads(self, p: torch.Tensor, y: torch.Tensor, n_total: int
                                 ) -> tuple[torch.Tensor, list[torch.Tensor]]:
         """Logits, and the gradient of the sum over models of each model's mean BCE over
-        `n_total` rows, from these rows' share of it, in the order of parameters()."""
-        with torch.enable_grad():
-            logits = self._logits(p)
-            target = y.unsqueeze(1).expand_as(logits)
-            loss = nn.functional.binary_cross_entropy_with_logits(logits, target, reduction="sum") / n_total
-            grads = torch.autograd.grad(loss, self.parameters())
-        return logits.detach(), list(grads)
+        `n_total` rows, from these rows' share of it, in the order of parameters().
 
+        Written out as autograd computes it: the same products and reductions, on tensors of the
+        same layouts, so the same bits (tests/test_cnn.py compares the two); without its graph and
+        its allocations, one buffer holding each (n, 169, S) product in turn (issue #19)."""
+        h = self._hidden(p)
+        buf = torch.mul(h, self.w_out)  # h * w_out, then the buffer of the backward pass' products
+        logits = self._logits(buf)
+        # d(sum of BCE)/d logits, times d loss/d(sum) = 1 / n_total as a float32 tensor
+        g_logits = (logits.sigmoid() - y.unsqueeze(1).expand_as(logits)) * (torch.ones(()) / n_total)
+        g_b_out = g_logits.sum(0)
+        g_h = g_logits.mm(self.gather.t()).unsqueeze(1).expand_as(h)  # each channel's model's, every position
+        g_w_out = torch.mul(g_h, h, out=buf).sum(0)
+        g_pre = torch.ops.aten.threshold_backward.grad_input(torch.mul(g_h, self.w_out, out=buf), h, 0,
+                                                              grad_input=buf)  # the ReLU's gradient
+        g_b_conv = g_pre.sum((0, 1))
+        g_w_conv = g_pre.view(-1, g_pre.shape[-1]).t().mm(p.reshape(-1, p.shape[-1]))
+        return logits, [g_w_conv, g_b_conv, g_w_out, g_b_out]
+
+    @torch.no_grad()
     def logits_and_grads(self, p: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
         """Logits, and the gradient of each model's mean BCE over every row of p (a full batch or
         a minibatch), chunk by chunk, the chunks' gradients summed."""
@@ -119,7 +140,9 @@ class CNNBank:
     @torch.no_grad()
     def forward(self, p: torch.Tensor) -> torch.Tensor:
         """Logits of every model, shape (n, m), from patches p (n, 169, 9), chunk by chunk."""
-        return torch.cat([self._logits(p[s: s + CHUNK]) for s in range(0, len(p), CHUNK)])
+        # h is not needed afterwards: h * w_out overwrites it
+        return torch.cat([self._logits(self._hidden(p[s: s + CHUNK]).mul_(self.w_out))
+                          for s in range(0, len(p), CHUNK)])
 
     def split(self) -> list[dict[str, torch.Tensor]]:
         """Back to one state_dict per model (on the CPU), lowcap.core.cnn.CNN's keys and shapes."""
