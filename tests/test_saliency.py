@@ -204,3 +204,27 @@ def test_the_figure_and_the_maps_jobs_do_not_share_code_that_draws_or_computes()
     assert "lowcap.analyses.saliency" not in provenance.module_closure("lowcap.jobs.saliency_figures")
     code = "import sys, lowcap.jobs.saliency_figures; print('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+def small_mlps(widths=(1, 3, 8)) -> list:
+    """float64 MLPs whose hidden bias keeps every unit active on images in [0, 1] (no all-zero maps)."""
+    models = []
+    for width in widths:
+        model = MLP(width)
+        model.load_state_dict({**init_params(width, width, "normal", 0.1), "hidden.bias": torch.full((width,), 5.0)})
+        models.append(saliency.float64_copy(model))
+    return models
+
+
+def test_shared_saliency_maps_are_saliency_maps_per_model_and_chunk_bit_for_bit():
+    """The saliency-shift job's maps: each image's raised copies (784 rows) built once for every
+    model give exactly the numbers of one saliency_maps call per model and chunk of `batch` images
+    (MKL: a row of a product with that many rows does not depend on the rows computed with it)."""
+    models = small_mlps()
+    x = torch.rand(5, D, generator=torch.Generator().manual_seed(2))
+    shared = saliency.shared_saliency_maps(models, x, 0.01, batch=2)  # chunks of 2, 2 and 1 images
+    for model, maps in zip(models, shared):
+        alone = [saliency.saliency_maps(model, x[i:i + 2], 0.01) for i in range(0, 5, 2)]
+        for method in saliency.METHODS:
+            assert np.array_equal(maps[method], np.concatenate([a[method] for a in alone])), method
+

@@ -107,8 +107,9 @@ def test_always_active_single_unit_has_input_independent_gradient_ranking():
 
 def test_corrupted_images_are_the_robustness_draws(monkeypatch):
     seen = []
-    original = saliency.saliency_maps
-    monkeypatch.setattr(saliency, "saliency_maps", lambda model, x, eps: seen.append(x.clone()) or original(model, x, eps))
+    original = saliency.shared_saliency_maps
+    monkeypatch.setattr(saliency, "shared_saliency_maps", lambda models, x, eps, batch: seen.append(
+        (len(models), x.clone())) or original(models, x, eps, batch))
     seed = 42
     x, y = split(seed)
     loaded = [checkpoint(4, seed, x, y), checkpoint(6, seed, x, y)]
@@ -117,9 +118,9 @@ def test_corrupted_images_are_the_robustness_draws(monkeypatch):
     # The whole split is corrupted, then sliced: the same images evaluate_corruptions scores.
     expected = torch.cat([xt[:3], robustness.gaussian_noise(xt, 0.2, seed)[:3],
                           robustness.gaussian_noise(xt, 0.5, seed)[:3], robustness.occlude(xt, OCC, seed)[:3]])
-    assert len(seen) == 2 * 4 * 2  # 2 models x 4 sets x 2 chunks of <= 2 images
-    for model_calls in (seen[:8], seen[8:]):  # the same images for every width of a seed
-        assert torch.equal(torch.cat(model_calls), expected)
+    # One call per set, with both widths: every width of a seed gets the same images.
+    assert [n_models for n_models, _ in seen] == [2] * 4
+    assert torch.equal(torch.cat([images for _, images in seen]), expected)
     assert not torch.equal(robustness.gaussian_noise(xt, 0.2, 0)[:3], expected[3:6])  # the seed matters
     scores = robustness.evaluate_checkpoints(loaded, [0.2, 0.5], OCC)
     merged = table[table["method"] == "gradient"].merge(scores, on=["pair", "width", "seed", "corruption", "sigma"],

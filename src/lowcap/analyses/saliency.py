@@ -33,22 +33,61 @@ if TYPE_CHECKING:
 
 METHODS = ("epsilon", "gradient")
 
-
 def _probability(model: "nn.Module"):
     import torch
 
     return lambda x: torch.sigmoid(model(x))
 
 
+def _steps(x: "torch.Tensor", epsilon: float) -> "torch.Tensor":
+    """(784, 784): epsilon times the identity, what _raised adds to each image."""
+    import torch
+
+    return epsilon * torch.eye(x.shape[1], dtype=x.dtype, device=x.device)
+
+
+def _raised(x: "torch.Tensor", epsilon: float, steps: "torch.Tensor | None" = None) -> "torch.Tensor":
+    """(k * 784, 784): image j with pixel i raised by epsilon in row j * 784 + i (`steps`: _steps(x,
+    epsilon), when already built)."""
+    k, d = x.shape
+    return (x[:, None, :] + (_steps(x, epsilon) if steps is None else steps)).reshape(k * d, d)
+
+
+def _epsilon_from_raised(model: "nn.Module", x: "torch.Tensor", raised: "torch.Tensor") -> "torch.Tensor":
+    prob = _probability(model)
+    return (prob(raised).reshape(x.shape) - prob(x)[:, None]).abs()
+
+
 def epsilon_saliency(model: "nn.Module", x: "torch.Tensor", epsilon: float) -> "torch.Tensor":
     """(k, 784): |p(x + epsilon e_i) - p(x)| per image and pixel, in x's dtype."""
     import torch
 
-    prob = _probability(model)
-    k, d = x.shape
     with torch.no_grad():
-        raised = x[:, None, :] + epsilon * torch.eye(d, dtype=x.dtype, device=x.device)  # (k, d, d)
-        return (prob(raised.reshape(k * d, d)).reshape(k, d) - prob(x)[:, None]).abs()
+        return _epsilon_from_raised(model, x, _raised(x, epsilon))
+
+
+def shared_epsilon_saliency(models: list, x: "torch.Tensor", epsilon: float, batch: int) -> list:
+    """epsilon_saliency of each model on the same images x (k, 784), bit for bit as one call per
+    model and chunk of `batch` images. Each image's raised copies (784, 784) are built once and go
+    through every model while they are in cache: a row of a product does not depend on the rows
+    computed with it (tests/test_saliency.py), whereas banking the models would change the sums
+    (a wider product adds in another order, ~1e-15 off)."""
+    import torch
+
+    chunks: list[list] = [[] for _ in models]
+    steps = _steps(x, epsilon)
+    with torch.no_grad():
+        for start in range(0, len(x), batch):
+            images = x[start:start + batch]
+            clean = [_probability(model)(images)[:, None] for model in models]
+            raised = [[] for _ in models]
+            for image in images.split(1):
+                copies = _raised(image, epsilon, steps)
+                for model, out in zip(models, raised):
+                    out.append(_probability(model)(copies))
+            for out, p_raised, p_clean in zip(chunks, raised, clean):
+                out.append((torch.cat(p_raised).reshape(images.shape) - p_clean).abs())
+    return [torch.cat(out) for out in chunks]
 
 
 def gradient_saliency(model: "nn.Module", x: "torch.Tensor") -> "torch.Tensor":
@@ -68,6 +107,33 @@ def saliency_maps(model: "nn.Module", x: "torch.Tensor", epsilon: float) -> dict
     x64 = x.to(torch.float64)
     maps = {"epsilon": epsilon_saliency(model64, x64, epsilon), "gradient": gradient_saliency(model64, x64)}
     return {k: v.cpu().numpy().reshape(-1, SIDE, SIDE) for k, v in maps.items()}
+
+
+def float64_copy(model: "nn.Module", device: str = "cpu") -> "nn.Module":
+    """The float64 copy of a model that saliency_maps computes on."""
+    return copy.deepcopy(model).to(device).double().eval()
+
+
+def shared_saliency_maps(models64: list, x: "torch.Tensor", epsilon: float, batch: int) -> list[dict[str, np.ndarray]]:
+    """saliency_maps of several float64 models (float64_copy) on the same images x (k, 784), bit for
+    bit as one call per model and chunk of `batch` images: the epsilon method's raised images are
+    built once for every model (shared_epsilon_saliency). (Raising pixel i only adds epsilon * W[:, i]
+    to the clean pre-activations, which would need 784 times less arithmetic, but rounds differently:
+    maps 1e-15 apart, docs/speed.md.)"""
+    import torch
+
+    x64 = x.to(torch.float64)
+    epsilon_maps = shared_epsilon_saliency(models64, x64, epsilon, batch)
+    # The gradient `batch` images at a time, as saliency_maps per chunk: with a few rows, a product
+    # can take another kernel and round differently (1e-18 here), and these calls cost little.
+    return [{"epsilon": to_maps(e), "gradient": to_maps(torch.cat([gradient_saliency(model, x64[i:i + batch])
+                                                                     for i in range(0, len(x64), batch)]))}
+            for model, e in zip(models64, epsilon_maps)]
+
+
+def to_maps(values: "torch.Tensor") -> np.ndarray:
+    """(k, 784) tensor -> (k, 28, 28) numpy array."""
+    return values.cpu().numpy().reshape(-1, SIDE, SIDE)
 
 
 def pick_cases(prob: np.ndarray, y: np.ndarray, digits: tuple[int, int]) -> list[dict]:

@@ -18,8 +18,6 @@ importable from here too). The figure is drawn by lowcap.figures.saliency_shift.
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 import pandas as pd
 import torch
@@ -30,22 +28,24 @@ from lowcap.core.evaluation import by_seed
 from lowcap.core.stats import rank_correlation
 
 
-def _maps(model, x, epsilon: float, batch: int) -> dict[str, np.ndarray]:
-    """saliency_maps in chunks of `batch` images: the epsilon method holds (batch, 784, 784) float64."""
-    chunks = [saliency.saliency_maps(model, x[i:i + batch], epsilon) for i in range(0, len(x), batch)]
-    return {m: np.concatenate([c[m] for c in chunks]) for m in METHODS}
+def _seed_maps(models: list, sets: list, epsilon: float, batch: int, device: str) -> list[list[dict]]:
+    """Both saliency maps of each model (one seed's widths) on each set's images, as [model][set]:
+    saliency_maps' numbers in chunks of `batch` images, each image's raised copies (784, 784)
+    float64 built once for every width (saliency.shared_saliency_maps)."""
+    models64 = [saliency.float64_copy(model, device) for model in models]
+    per_set = [saliency.shared_saliency_maps(models64, images, epsilon, batch) for _, _, images in sets]
+    return [[level[k] for level in per_set] for k in range(len(models))]
 
 
 def _level(corruption: str, sigma: float) -> tuple[str, float | None]:
     return corruption, None if corruption == "occlusion" else float(sigma)
 
 
-def _shift_rows(item, sets: list, score: dict, epsilon: float, batch: int, device: str) -> list[dict]:
+def _shift_rows(item, sets: list, maps: list[dict], score: dict, epsilon: float) -> list[dict]:
     """map_shift's rows of one checkpoint: `sets` are (corruption, sigma, images) with clean first,
-    `score` maps (width, corruption, sigma) to the checkpoint's (f1, auc) on the full split."""
+    `maps` the checkpoint's saliency maps of each set, `score` maps (width, corruption, sigma) to
+    the checkpoint's (f1, auc) on the full split."""
     width, seed = int(item.meta.width), int(item.meta.seed)
-    model = copy.deepcopy(item.model).to(device)
-    maps = [_maps(model, images, epsilon, batch) for _, _, images in sets]
     f1_clean, auc_clean = score[(width, "clean", 0.0)]
     rows = []
     for (corruption, sigma, images), level_maps in zip(sets, maps):
@@ -87,6 +87,7 @@ def map_shift(loaded: list, sigmas: list[float], occlusion_size: int, n_images: 
         x = torch.as_tensor(items[0].x_val)
         sets = [(c, s, images[:n_images].to(device))
                 for c, s, images in robustness.corrupted_sets(x, sigmas, occlusion_size, int(seed))]
-        for item in items:
-            rows += _shift_rows(item, sets, score, epsilon, batch, device)
+        maps = _seed_maps([item.model for item in items], sets, epsilon, batch, device)
+        for item, item_maps in zip(items, maps):
+            rows += _shift_rows(item, sets, item_maps, score, epsilon)
     return pd.DataFrame(rows)
