@@ -368,18 +368,20 @@ def stratified_rank_test(x, y, strata, seed: int = 0, n_resamples: int = 9999,
 
 
 def rank_correlation(a, b) -> np.ndarray:
-    """Spearman ρ of each pair of rows a[i], b[i] (k, ...) over all their entries, shape (k,):
-    scipy.stats.spearmanr of the 2k rows at once (average-tie ranks), read off the diagonal of its
-    a-by-b block; for one pair (k = 1), bit for bit spearmanr(a[0], b[0]). NaN, without a warning,
-    where either row is constant (its ranking is undefined); clipped to [-1, 1]."""
-    from scipy.stats import spearmanr
+    """Spearman ρ of each pair of rows a[i], b[i] (k, ...) over all their entries, shape (k,): the
+    2k rows ranked at once (scipy.stats.rankdata, average ties), then their correlation matrix
+    (np.corrcoef), read off the diagonal of its a-by-b block. These are scipy.stats.spearmanr's own
+    two steps, so for one pair (k = 1) it is bit for bit spearmanr(a[0], b[0]); spearmanr ranks row
+    by row, half the time of a saliency-shift job's rank correlations (issue #19). NaN, without a
+    warning, where either row is constant (its ranking is undefined); clipped to [-1, 1]."""
+    from scipy.stats import rankdata
 
     k = len(a)
     flat_a, flat_b = np.reshape(a, (k, -1)), np.reshape(b, (k, -1))
-    # Only rows with a ranking go to scipy: one constant row would make its whole matrix NaN.
+    # Only rows with a ranking are correlated: one constant row would make its whole matrix NaN.
     ok = (np.ptp(flat_a, axis=1) > 0) & (np.ptp(flat_b, axis=1) > 0)
     out, m = np.full(k, np.nan), int(ok.sum())
     if m:
-        rho = np.asarray(spearmanr(flat_a[ok], flat_b[ok], axis=1).statistic, dtype=float)
-        out[ok] = rho if m == 1 else np.diagonal(rho[:m, m:])  # one pair of rows: a scalar
+        rho = np.corrcoef(rankdata(np.vstack([flat_a[ok], flat_b[ok]]), axis=1))
+        out[ok] = rho[1, 0] if m == 1 else np.diagonal(rho[:m, m:])  # [1, 0]: what spearmanr returns
     return np.clip(out, -1.0, 1.0)
