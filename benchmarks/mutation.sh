@@ -19,7 +19,10 @@ mkdir -p "$scratch"
 tar -C "$repo" --exclude=./results --exclude=./.snakemake --exclude=./mutants --exclude=./.git -cf - . \
     | tar -C "$scratch" -xf -
 cd "$scratch"
-# One child: the tests train small networks and already use every core torch is given.
+# One child: the tests train small networks and already use every core torch is given. One
+# thread each: mutmut forks its children from a process whose torch has started an OpenMP pool,
+# and a forked child then hangs in it (every saliency-shift mutant "timed out", so counted as killed).
+export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 "$venv/bin/mutmut" run --max-children 1 "$@" || true
 "$venv/bin/mutmut" export-cicd-stats
 cat mutants/mutmut-cicd-stats.json

@@ -1,22 +1,26 @@
-"""Speed benchmark: prints the figures of docs/speed.md from one run.
+"""Speed benchmark: the figures of docs/speed.md, from one run, written into its generated block.
 
-    python benchmarks/run.py                 # everything (about 30 minutes on 2 cores)
-    python benchmarks/run.py --skip-fashion --skip-baseline   # the quick part (about 6 minutes)
-    python benchmarks/run.py --baseline-pairs 4-9   # naive baseline on one pair only
+    python benchmarks/run.py --skip-baseline --skip-fashion --skip-cnn   # issue 19's figures (~25 min)
+    python benchmarks/run.py --reference DIR ...   # also compare every output with DIR's run
+    python benchmarks/run.py                        # everything (about an hour on 2 cores)
 
-1. the paper study alone (`released`: every figure and table) on the 10k MNIST pool, from an empty
-   results/, --cores 2: wall and CPU time, and where the time goes (per rule, from Snakemake's
-   benchmark files); and the default DAG (every configured study), the same way;
+1. the paper study alone (`released`: every figure and table) and the default DAG (every configured
+   study) on the 10k MNIST pool, from an empty results/, --cores 2: wall and CPU time, where the
+   time goes (per rule, from Snakemake's benchmark files), the DAG's arithmetic floor
+   (benchmarks/floor.py: its FLOPs at the measured torch.mm rate on 2 cores) and the wall time's
+   ratio to it, and what the jobs' process starts cost; with --reference, every output compared
+   byte for byte with a run of the code before a change;
 2. the training grid against a naive baseline (benchmarks/naive_baseline.py, one process per
    checkpoint, two at a time like --cores 2): wall times and their ratio;
-3. training throughput in GFLOP/s against plain torch matmuls of the same shapes, same run, for
-   full-batch (`released`) and minibatch (`explicit`, batch 128) training; and the same for the
-   IMP branch's masked fine-tuning, with the job seconds of its branches next to the grid's;
+3. training throughput in GFLOP/s against plain torch matmuls of the same shapes, same run: the MLP
+   bank (full batch and minibatch), the CNN bank (benchmarks/cnn_roofline.py), IMP's masked
+   fine-tuning; and the IMP and saliency-shift jobs of one (study, pair) against their arithmetic
+   (benchmarks/branch_cost.py);
 4. peak RSS of the biggest job;
 5. the paper study on full-size Fashion-MNIST (60k pool, Debian's dataset-fashion-mnist);
-6. each CNN-baseline study alone (`released-cnn`, `explicit-cnn`: capacity, pruning, robustness) on
-   the 10k MNIST pool, the same way as 1. (--skip-cnn leaves it out).
-Writes everything to benchmarks/out/results.json as well.
+6. each CNN-baseline study alone (`released-cnn`, `explicit-cnn`) on the 10k MNIST pool;
+7. the README's test command, `python3 -m pytest`, timed (--skip-tests leaves it out).
+Writes everything to benchmarks/out/results.json, and the summary into docs/speed.md.
 """
 
 from __future__ import annotations
@@ -256,26 +260,184 @@ def masked_roofline(config: dict, study: str) -> dict:
     }
 
 
+# What a speed change must not touch: every output of the run except its logs, benchmark files and
+# Snakemake's own state (results/logs, results/benchmarks, .snakemake, the report).
+SKIPPED_OUTPUTS = ("logs", "benchmarks")
+
+
+def output_digests(workdir: Path) -> dict[str, str]:
+    """sha256 of every output under workdir/results, by path relative to workdir."""
+    import hashlib
+
+    root = workdir / "results"
+    return {str(path.relative_to(workdir)): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(root.rglob("*"))
+            if path.is_file() and path.relative_to(root).parts[0] not in SKIPPED_OUTPUTS}
+
+
+def compare_outputs(workdir: Path, reference: Path) -> dict:
+    """Byte-for-byte comparison of a run's outputs with a reference run's (the same config, the
+    code before the change): identical, differing, and present in only one of them."""
+    new, old = output_digests(workdir), output_digests(reference)
+    return {
+        "reference": str(reference),
+        "identical": sum(new[k] == old[k] for k in new.keys() & old.keys()),
+        "different": sorted(k for k in new.keys() & old.keys() if new[k] != old[k]),
+        "only_new": sorted(new.keys() - old.keys()),
+        "only_reference": sorted(old.keys() - new.keys()),
+    }
+
+
+# The rules whose job imports torch (the others import pandas, and matplotlib for figures).
+TORCH_RULES = {"train_pair", "train_cnn_pair", "lr_sweep_seed", "pruning_pair", "robustness_pair", "imp_pair",
+               "mutual_info_pair", "saliency_shift_pair", "tsne_activations", "saliency_cases"}
+
+
+def process_starts(by_rule: list[dict]) -> dict:
+    """What starting the jobs' processes costs before any work: the imports of a torch job and of a
+    figure job, timed (best of 3), times the number of each kind of job in the run."""
+    def start(imports: str) -> float:
+        return best_of(lambda: subprocess.run([sys.executable, "-c", f"import {imports}"], check=True))
+
+    torch_s = start("snakemake.script, pandas, torch, lowcap.jobs")
+    other_s = start("snakemake.script, pandas, matplotlib.pyplot, lowcap.jobs")
+    torch_jobs = sum(r["jobs"] for r in by_rule if r["rule"] in TORCH_RULES)
+    other_jobs = sum(r["jobs"] for r in by_rule if r["rule"] not in TORCH_RULES)
+    return {"torch_job_start_s": round(torch_s, 2), "other_job_start_s": round(other_s, 2),
+            "torch_jobs": torch_jobs, "other_jobs": other_jobs,
+            "job_s": round(torch_jobs * torch_s + other_jobs * other_s, 1)}
+
+
+def test_suite() -> dict:
+    """Wall time of the README's test command (python3 -m pytest) and its summary line."""
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=REPO,
+                         capture_output=True, text=True)
+    summary = [line for line in out.stdout.splitlines() if " passed" in line or " failed" in line]
+    return {"wall_s": round(time.perf_counter() - t0, 1), "returncode": out.returncode,
+            "summary": summary[-1] if summary else out.stdout[-300:]}
+
+
+def speed_lines(results: dict) -> list[str]:
+    """The summary, one line per figure: printed at the end and written into docs/speed.md."""
+    lines = []
+    two, w = results["mnist_10k_two_studies"], results["mnist_10k_paper_study"]
+    floor = results.get("floor")
+    lines.append(f"- default DAG (every configured study), 10k MNIST pool, `--cores 2`: **{two['wall_s']} s wall**, "
+                 f"{two['cpu_s']} s CPU, {two['jobs']} jobs (target <= 400 s)")
+    if floor:
+        lines.append(f"- its arithmetic floor: {floor['gflop']:,.0f} GFLOP at {floor['matmul_gflops']} GFLOP/s a core "
+                     f"(plain torch.mm) on 2 cores = **{floor['floor_s']} s**; wall / floor = "
+                     f"**{floor['wall_over_floor']}x** (target <= 1.5x)")
+    if "process_starts" in results:
+        st = results["process_starts"]
+        lines.append(f"- process starts alone: {st['torch_jobs']} torch jobs x {st['torch_job_start_s']} s + "
+                     f"{st['other_jobs']} other jobs x {st['other_job_start_s']} s = {st['job_s']} job-s "
+                     f"(= {st['job_s'] / 2:.0f} s wall on 2 cores)")
+    lines.append(f"- the `released` study with its branches (`results/released/study.yaml`): **{w['wall_s']} s wall**, "
+                 f"{w['cpu_s']} s CPU, {w['jobs']} jobs (target <= 130 s)")
+    for r in results["roofline"] + results.get("cnn_roofline", []):
+        lines.append(f"- training roofline, {r['study']} ({r['shape']}): {r['train_gflops']} GFLOP/s against "
+                     f"torch.mm's {r['matmul_gflops']}: **{100 * r['fraction_of_roofline']:.0f}%**")
+    for r in results["masked_roofline"]:
+        lines.append(f"- IMP's masked fine-tuning, {r['study']} ({r['shape']}): {r['train_gflops']} GFLOP/s against "
+                     f"{r['matmul_gflops']}: **{100 * r['fraction_of_roofline']:.0f}%**")
+    for b in results.get("branch_cost", []):
+        for part, c in b.get("parts", {}).items():
+            lines.append(f"- {b['study']} {b['pair']}, {part}: {c['seconds']} s for {c['gflop']} GFLOP "
+                         f"(floor {c['floor_s']} s, {c['ratio']}x)")
+    lines.append(f"- peak RSS of the biggest job: {two['peak_rss_mb']} MB ({two['peak_rss_job']})")
+    if "outputs" in results:
+        o = results["outputs"]
+        lines.append(f"- outputs against the reference run ({o['reference']}): {o['identical']} identical, "
+                     f"{len(o['different'])} different, {len(o['only_new'])} new, {len(o['only_reference'])} gone")
+    if "tests" in results:
+        t = results["tests"]
+        lines.append(f"- `python3 -m pytest`: **{t['wall_s']} s** ({t['summary']}; target <= 240 s)")
+    return lines
+
+
+SPEED_BEGIN, SPEED_END = "<!-- benchmark:begin -->", "<!-- benchmark:end -->"
+
+
+SPEED_JSON = REPO / "docs" / "results" / "speed.json"
+
+
+def speed_block(results: dict) -> str:
+    """docs/speed.md's generated block for these results."""
+    by_rule = pd.DataFrame(results["mnist_10k_two_studies"]["job_seconds_by_rule"])
+    return "\n".join([
+        SPEED_BEGIN,
+        f"Generated by `python3 benchmarks/run.py` on {results['date']} ({results['machine']}) from "
+        "`docs/results/speed.json`; do not edit by hand.",
+        "",
+        *speed_lines(results),
+        "",
+        "Job seconds by rule, default DAG:",
+        "",
+        "| rule | jobs | job-s | max RSS MB |",
+        "|---|---|---|---|",
+        *(f"| {r.rule} | {r.jobs} | {r.total_s} | {r.max_rss_mb:.0f} |" for r in by_rule.itertuples()),
+        SPEED_END,
+    ])
+
+
+def write_speed_doc(results: dict, doc: Path = REPO / "docs" / "speed.md") -> None:
+    """Keep the results as docs/results/speed.json and replace docs/speed.md's generated block."""
+    SPEED_JSON.write_text(json.dumps(results, indent=2) + "\n")
+    text = doc.read_text()
+    start, end = text.index(SPEED_BEGIN), text.index(SPEED_END) + len(SPEED_END)
+    doc.write_text(text[:start] + speed_block(results) + text[end:])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--skip-fashion", action="store_true")
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--skip-cnn", action="store_true")
+    parser.add_argument("--skip-tests", action="store_true", help="do not time python3 -m pytest")
+    parser.add_argument("--reference", type=Path,
+                        help="a finished run of the default DAG (same config, the code before a change): "
+                             "compare every output with it, byte for byte")
     parser.add_argument("--baseline-pairs", nargs="+", help="pairs for the naive baseline (default: all)")
     args = parser.parse_args()
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from branch_cost import branch_cost
+    from cnn_roofline import cnn_roofline
+    from floor import dag_flops
+
     OUT.mkdir(parents=True, exist_ok=True)
     mnist = load_config("configs/mnist-10k-local.yaml")
     mnist["data"]["mnist"]["mirror"] = str(MNIST)
-    results = {"machine": f"{os.cpu_count()} cores", "cores_used": 2}
+    results = {"date": time.strftime("%Y-%m-%d"), "machine": f"{os.cpu_count()} cores, no GPU", "cores_used": 2}
 
     results["roofline"] = [roofline(mnist, study) for study in ("released", "explicit")]
     print("3. training throughput:", results["roofline"], flush=True)
+    results["cnn_roofline"] = [cnn_roofline(mnist, study) for study in ("released-cnn", "explicit-cnn")]
+    print("3b. CNN training throughput:", results["cnn_roofline"], flush=True)
     results["masked_roofline"] = [masked_roofline(mnist, study) for study in ("released", "explicit")]
     print("3c. masked fine-tuning throughput (IMP branch):", results["masked_roofline"], flush=True)
+    results["branch_cost"] = [branch_cost(mnist, study) for study in ("released", "explicit")]
+    print("3d. IMP and saliency shift against their arithmetic:", results["branch_cost"], flush=True)
     results["mnist_10k_paper_study"] = whole_paper("mnist10k-released", mnist, "results/released/study.yaml")
     print("1./4. paper study alone, 10k MNIST:", results["mnist_10k_paper_study"], flush=True)
     results["mnist_10k_two_studies"] = whole_paper("mnist10k", mnist)  # the default DAG: every configured study
     print("1. default DAG (every configured study), 10k MNIST:", results["mnist_10k_two_studies"], flush=True)
+    flops = dag_flops(mnist)
+    rate = results["roofline"][0]["matmul_gflops"]
+    floor_s = sum(flops.values()) / (rate * 1e9) / results["cores_used"]
+    results["floor"] = {"gflop_by_rule": {k: round(v / 1e9, 1) for k, v in flops.items()},
+                        "gflop": round(sum(flops.values()) / 1e9, 1), "matmul_gflops": rate,
+                        "floor_s": round(floor_s, 1),
+                        "wall_over_floor": round(results["mnist_10k_two_studies"]["wall_s"] / floor_s, 2)}
+    results["process_starts"] = process_starts(results["mnist_10k_two_studies"]["job_seconds_by_rule"])
+    print("1. the default DAG's arithmetic floor:", results["floor"], results["process_starts"], flush=True)
+    if args.reference:
+        results["outputs"] = compare_outputs(OUT / "mnist10k", args.reference)
+        print("1. outputs against the reference:", results["outputs"], flush=True)
+    if not args.skip_tests:
+        results["tests"] = test_suite()
+        print("7. python3 -m pytest:", results["tests"], flush=True)
     if not args.skip_baseline:
         results["training_vs_naive"] = training_grid_vs_naive(mnist, args.baseline_pairs or mnist["pairs"])
         print("2. training grid vs naive:", results["training_vs_naive"], flush=True)
@@ -292,38 +454,11 @@ def main() -> None:
         }
         print("6. CNN studies alone, 10k MNIST:", results["mnist_10k_cnn_studies"], flush=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2))
-
+    write_speed_doc(results)
     print("\n=== lowcap speed (2 cores) ===")
-    w, two = results["mnist_10k_paper_study"], results["mnist_10k_two_studies"]
-    print(f"1. paper study alone, 10k MNIST pool: {w['wall_s']} s wall, {w['cpu_s']} s CPU, {w['jobs']} jobs "
-          "(target: no slower than 120 s)")
-    print(f"   default DAG (every configured study): {two['wall_s']} s wall, {two['cpu_s']} s CPU, "
-          f"{two['jobs']} jobs")
-    if "training_vs_naive" in results:
-        t = results["training_vs_naive"]
-        print(f"2. training grid: ours {t['ours_wall_s']} s for {t['checkpoints']} checkpoints; naive "
-              f"{t['naive_wall_s']} s for {t['naive_checkpoints']}; {t['speedup_per_checkpoint']}x faster per "
-              "checkpoint (target >= 10x)")
-    for r in results["roofline"]:
-        print(f"3. training, {r['study']} ({r['shape']}): {r['train_gflops']} GFLOP/s vs matmul "
-              f"{r['matmul_gflops']} GFLOP/s: {100 * r['fraction_of_roofline']:.0f}% of roofline "
-              f"(target >= {70 if r['study'] == 'released' else 50}%)")
-    for r in results["masked_roofline"]:
-        print(f"3c. masked fine-tuning (IMP), {r['study']} ({r['shape']}): {r['train_gflops']} GFLOP/s vs matmul "
-              f"{r['matmul_gflops']} GFLOP/s: {100 * r['fraction_of_roofline']:.0f}% of roofline (grid's: "
-              f"{100 * next(g for g in results['roofline'] if g['study'] == r['study'])['fraction_of_roofline']:.0f}%)")
-    by_rule = pd.DataFrame(two["job_seconds_by_rule"]).set_index("rule")
-    for rule in ("train_pair", "imp_pair", "mutual_info_pair", "saliency_shift_pair"):
-        if rule in by_rule.index:
-            print(f"   {rule}: {by_rule.loc[rule, 'total_s']} job-s over {by_rule.loc[rule, 'jobs']} jobs (two studies)")
-    print(f"4. peak RSS of the biggest job: {two['peak_rss_mb']} MB ({two['peak_rss_job']})")
-    if "fashion_mnist_paper_study" in results:
-        f = results["fashion_mnist_paper_study"]
-        print(f"5. paper study, Fashion-MNIST 60k pool: {f['wall_s']} s wall, {f['cpu_s']} s CPU (target <= 360 s)")
-    for study, c in results.get("mnist_10k_cnn_studies", {}).items():
-        print(f"6. CNN study {study} alone, 10k MNIST pool: {c['wall_s']} s wall, {c['cpu_s']} s CPU, {c['jobs']} jobs")
-    print("\nwhere the time goes (10k MNIST, two studies, job seconds by rule):")
-    print(pd.DataFrame(two["job_seconds_by_rule"]).to_string(index=False))
+    print("\n".join(speed_lines(results)))
+    print("\nwhere the time goes (10k MNIST, default DAG, job seconds by rule):")
+    print(pd.DataFrame(results["mnist_10k_two_studies"]["job_seconds_by_rule"]).to_string(index=False))
 
 
 if __name__ == "__main__":
