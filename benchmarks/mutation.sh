@@ -15,6 +15,18 @@ if "$venv/bin/python" -c "import lowcap" 2>/dev/null; then
     exit 1
 fi
 mkdir -p "$scratch"
+# A file moved or removed since the last run must not survive in the copies (mutmut keeps mutants/
+# and never deletes from it: a stale module once failed the clean test run).
+rm -rf "$scratch/src" "$scratch/tests"
+if [ -d "$scratch/mutants" ]; then
+    (cd "$scratch/mutants" && find src tests -name '*.py' 2>/dev/null) | while read -r f; do
+        [ -e "$repo/$f" ] || rm -f "$scratch/mutants/$f"
+    done
+fi
+# The real MNIST test split for the tests (beside the checkout, not beside the scratch copy).
+if [ -z "${LOWCAP_MNIST_DIR:-}" ] && [ -d "$repo/../shared/mnist" ]; then
+    export LOWCAP_MNIST_DIR="$(cd "$repo/../shared/mnist" && pwd)"
+fi
 # The checkout without its outputs; an earlier mutants/ stays, so mutmut reruns only what changed.
 tar -C "$repo" --exclude=./results --exclude=./.snakemake --exclude=./mutants --exclude=./.git -cf - . \
     | tar -C "$scratch" -xf -
