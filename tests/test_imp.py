@@ -234,6 +234,12 @@ def test_run_seed_rows_dense_reference_and_achieved_sparsity():
     final = hist[(hist["epoch"] == 30) & (hist["split"] == "val")].set_index("width")["f1"]
     dense = table[table["method"] == "dense"].set_index("width")["val_f1"]
     assert np.allclose(dense.sort_index(), final.sort_index())
+    # The dense reference is the checkpoint before any fine-tuning: its loss (which, unlike the toy
+    # F1 of 1, moves with every step) is the history's last, and it is one unpruned row at round 0.
+    val = hist[(hist["epoch"] == 30) & (hist["split"] == "val")].set_index("width")["loss"]
+    dense_rows = table[table["method"] == "dense"]
+    assert np.allclose(dense_rows.set_index("width")["val_loss"].sort_index(), val.sort_index(), rtol=1e-6, atol=0)
+    assert (dense_rows["stage"] == "pruned").all() and (dense_rows["round"] == 0).all()
     for (method, scope, width), g in table[table["method"].isin(imp_tables.METHODS)].groupby(["method", "scope", "width"]):
         g = g.sort_values("round")
         assert g["sparsity_total"].is_monotonic_increasing

@@ -4,6 +4,8 @@ a table with a known answer."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import warnings
 
 import numpy as np
@@ -84,6 +86,32 @@ def test_unchanged_images_give_rho_one(shift_table):
     # Noise does move the maps: the check above could fail.
     noisy = t[t["sigma"] == 0.3]
     assert (noisy["rho_mean"] < 1 - 1e-3).all()
+
+
+def test_each_row_names_its_epsilon_and_clean_scores(shift_table):
+    """Mutation testing found these columns unread by any test: the epsilon of the epsilon method's
+    rows (NaN for the gradient's), and each row's clean F1/AUC, the same as its checkpoint's clean row."""
+    t = shift_table
+    assert (t.loc[t["method"] == "epsilon", "epsilon"] == 0.01).all()
+    assert t.loc[t["method"] == "gradient", "epsilon"].isna().all()
+    clean = t[t["corruption"] == "clean"].set_index(["width", "seed", "method"])[["f1", "auc"]]
+    for column in ("f1", "auc"):
+        expected = clean.loc[list(zip(t["width"], t["seed"], t["method"])), column].to_numpy()
+        assert np.array_equal(t[f"{column}_clean"].to_numpy(), expected)
+    assert np.allclose(t["f1_drop"], t["f1_clean"] - t["f1"], rtol=0, atol=0)
+
+
+def test_checkpoints_of_two_pairs_or_a_repeated_width_are_refused():
+    x, y = split(0)
+    one = checkpoint(2, 0, x, y)
+    other = dataclasses.replace(checkpoint(3, 0, x, y), meta=make_meta("0-1", 3, 0, "digest"))
+    with pytest.raises(ValueError, match=r"one pair, not \['0-1', '4-9'\]"):
+        saliency_shift.map_shift([one, other], SIGMAS, OCC, n_images=2)
+    with pytest.raises(ValueError, match="widths must be distinct"):
+        saliency_shift.map_shift([checkpoint(2, 0, x, y), checkpoint(2, 0, x, y)], SIGMAS, OCC, n_images=2)
+    x2, _ = split(1)
+    with pytest.raises(ValueError, match="share one validation split"):
+        saliency_shift.map_shift([checkpoint(2, 0, x, y), checkpoint(3, 0, x2, y)], SIGMAS, OCC, n_images=2)
 
 
 def test_always_active_single_unit_has_input_independent_gradient_ranking():
