@@ -20,8 +20,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling modules
+from timing import best_of  # noqa: E402
+
 
 REPO = Path(__file__).resolve().parents[1]
 MNIST = REPO.parent / "shared" / "mnist"
@@ -110,16 +115,6 @@ def instrumented(timer: PartTimer, targets: list[tuple[object, str, str]]):
     finally:
         for owner, attr, original in saved:
             setattr(owner, attr, original)
-
-
-def best_of(f, repeats: int = 3) -> float:
-    """The fastest of `repeats` wall times of f(): the least disturbed by a shared machine."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def mm_seconds(shapes: list[tuple[int, int, int, int]], dtype) -> float:

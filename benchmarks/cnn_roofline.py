@@ -23,25 +23,20 @@ Biases, ReLU, loss and AUC are not products: their time is what the bank spends 
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
 import torch
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling modules
+from timing import best_of  # noqa: E402
+
+
 REPO = Path(__file__).resolve().parents[1]
 MNIST = REPO.parent / "shared" / "mnist"
 POSITIONS, TAPS = 169, 9
 CONV_FLOPS, OUT_FLOPS = 2 * POSITIONS * TAPS, 2 * POSITIONS  # per row and channel, one product
-
-
-def best_of(f, repeats: int = 3) -> float:
-    """The fastest of `repeats` wall times of f(): the least disturbed by the shared VM."""
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 class Products:

@@ -39,6 +39,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling modules
+from timing import best_of  # noqa: E402
+
+
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "benchmarks" / "out"
 MNIST = REPO.parent / "shared" / "mnist"
@@ -142,16 +146,6 @@ def training_grid_vs_naive(config: dict, baseline_pairs: list[str]) -> dict:
         "naive_wall_s": round(naive_wall, 1),
         "speedup_per_checkpoint": round((naive_wall / len(runs)) / (ours_wall / n_ours), 1),
     }
-
-
-def best_of(f, repeats: int = 3) -> float:
-    """The fastest of `repeats` wall times of f(): the least disturbed by the shared VM."""
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def roofline(config: dict, study: str) -> dict:
@@ -478,7 +472,6 @@ def main() -> None:
                              "compare every output with it, byte for byte")
     parser.add_argument("--baseline-pairs", nargs="+", help="pairs for the naive baseline (default: all)")
     args = parser.parse_args()
-    sys.path.insert(0, str(REPO / "benchmarks"))
     from branch_cost import branch_cost
     from cnn_roofline import cnn_roofline
     from floor import dag_flops
