@@ -91,7 +91,8 @@ def test_random_null_matches_the_achieved_sparsity_layer_by_layer(scope, width, 
     model = random_mlp(width)
     magnitude = pruning.weight_sparsity(pruning.prune_copy(model, level, scope))
     seed = pruning.random_mask_seed("4-9", width, 42, level)
-    null = pruning.random_prune_copy(model, level, scope, seed)
+    counts = pruning.magnitude_mask_counts(model, level, scope)
+    null = pruning.random_prune_copy(model, counts, seed)
     achieved = pruning.weight_sparsity(null)
     # Measured from the weights: the same zeros in every layer as magnitude pruning (no weight of
     # random_mlp is exactly zero before pruning).
@@ -100,9 +101,9 @@ def test_random_null_matches_the_achieved_sparsity_layer_by_layer(scope, width, 
     assert pruning.magnitude_mask_counts(model, level, scope) == \
         {name: magnitude[f"zeros_{name}"] for name in pruning.PRUNED_LAYERS}
     # Seeded: bit-identical twice; another checkpoint's seed draws another mask.
-    again = pruning.random_prune_copy(model, level, scope, seed)
+    again = pruning.random_prune_copy(model, counts, seed)
     assert all(torch.equal(a, b) for a, b in zip(null.state_dict().values(), again.state_dict().values()))
-    other = pruning.random_prune_copy(model, level, scope, pruning.random_mask_seed("4-9", width, 78, level))
+    other = pruning.random_prune_copy(model, counts, pruning.random_mask_seed("4-9", width, 78, level))
     assert not torch.equal(other.hidden.weight, null.hidden.weight)
     # Random, not by magnitude: some removed weight is larger than some kept one; survivors keep their values.
     before, after = model.hidden.weight.detach().abs().flatten(), null.hidden.weight.detach().flatten()
@@ -118,7 +119,7 @@ def test_random_null_of_a_cnn_keeps_its_per_layer_counts():
 
     torch.manual_seed(0)
     model = CNN(4)
-    null = pruning.random_prune_copy(model, 90, "global", [1, 2])
+    null = pruning.random_prune_copy(model, pruning.magnitude_mask_counts(model, 90, "global"), [1, 2])
     assert pruning.weight_sparsity(null)["zeros_total"] == pruning.weight_sparsity(
         pruning.prune_copy(model, 90, "global"))["zeros_total"]
 
@@ -400,7 +401,8 @@ def test_layers_to_ignore_keeps_that_layer_whole_and_prunes_the_other_at_the_lev
     # Without the option, per-layer pruning empties 8 of the 8 output weights at 95%.
     assert int((pruning.prune_copy(model, 95, "layer").output.weight == 0).sum()) == pruning.n_to_prune(95, 8) == 8
     # The random null removes as many weights per layer: none of the ignored layer's.
-    null = pruning.random_prune_copy(model, 95, scope, [3], layers_to_ignore=("output",))
+    null = pruning.random_prune_copy(
+        model, pruning.magnitude_mask_counts(model, 95, scope, layers_to_ignore=("output",)), [3])
     assert pruning.weight_sparsity(null)["zeros_output"] == 0
     assert pruning.weight_sparsity(null)["zeros_hidden"] == pruning.n_to_prune(95, 8 * N_INPUTS)
 

@@ -80,12 +80,15 @@ def prunable_weights(model_or_state) -> dict[str, torch.Tensor]:
     raise ValueError(f"a state_dict of none of the architectures {list(PRUNABLE_LAYERS)}: {list(model_or_state)}")
 
 
-def _held(weight: torch.Tensor, mask: torch.Tensor) -> nn.Module:
-    """A module holding a copy of `weight` under torch's pruning reparametrisation, starting from
-    `mask` (weight = weight_orig * weight_mask): torch prunes modules, and the model stays as it is."""
+def _held(weight: torch.Tensor, mask: torch.Tensor | None) -> nn.Module:
+    """A module holding a copy of `weight` for torch to prune (torch prunes modules, and the model
+    stays as it is), under torch's pruning reparametrisation from `mask` (weight = weight_orig *
+    weight_mask) when there is one. Without one, torch ranks all the weights, as it would under a
+    mask of ones, without the cost of combining the two masks."""
     holder = nn.Module()
     holder.weight = nn.Parameter(weight.detach().clone())
-    torch_prune.custom_from_mask(holder, "weight", mask)
+    if mask is not None:
+        torch_prune.custom_from_mask(holder, "weight", mask)
     return holder
 
 
@@ -103,14 +106,15 @@ def prune(model_or_state, current_mask: Mask | None, level: float, scope: str,
         raise ValueError(f"layers_to_ignore {list(layers_to_ignore)}: allowed: some, not all, of the prunable "
                          f"layers {list(weights)}")
     mask = Mask.ones_like(weights) if current_mask is None else current_mask
-    held = {name: _held(w, mask[name]) for name, w in weights.items() if name not in layers_to_ignore}
-    done = {name: int((h.weight_mask == 0).sum()) for name, h in held.items()}
+    held = {name: _held(w, None if current_mask is None else mask[name])
+            for name, w in weights.items() if name not in layers_to_ignore}
+    done = {name: int((mask[name] == 0).sum()) for name in held}
     if scope == "layer":
         for name, h in held.items():
-            amount = max(0, n_to_prune(level, h.weight_mask.numel()) - done[name])
+            amount = max(0, n_to_prune(level, mask[name].numel()) - done[name])
             torch_prune.l1_unstructured(h, "weight", amount=amount)
     else:
-        total = sum(h.weight_mask.numel() for h in held.values())
+        total = sum(mask[name].numel() for name in held)
         torch_prune.global_unstructured([(h, "weight") for h in held.values()], torch_prune.L1Unstructured,
                                         amount=max(0, n_to_prune(level, total) - sum(done.values())))
     return Mask({name: held[name].weight_mask.detach().clone() if name in held else mask[name] for name in weights})
@@ -146,12 +150,11 @@ def random_mask_seed(pair: str, width: int, seed: int, level: float) -> list[int
             int(round(level * 1000))]
 
 
-def random_prune_copy(model, sparsity: float, scope: str, seed, layers_to_ignore=()):
-    """The random-pruning null (ShrinkBench's sanity baseline): a copy of `model` with as many
-    weights of each layer set to zero as magnitude pruning removes there (magnitude_mask_counts),
-    chosen uniformly at random by numpy's generator seeded with `seed` (an int or a list of ints):
-    the same achieved sparsity, layer by layer, with the choice of weights left to chance."""
-    counts = magnitude_mask_counts(model, sparsity, scope, layers_to_ignore)
+def random_prune_copy(model, counts: dict[str, int], seed):
+    """The random-pruning null (ShrinkBench's sanity baseline): a copy of `model` with `counts[name]`
+    weights of each layer set to zero, as many as magnitude pruning removes there (Mask.pruned, or
+    magnitude_mask_counts), chosen uniformly at random by numpy's generator seeded with `seed` (an
+    int or a list of ints): the same achieved sparsity, layer by layer, with the choice left to chance."""
     rng = np.random.default_rng(seed)
     pruned = copy.deepcopy(model)
     with torch.no_grad():
@@ -231,7 +234,8 @@ def prune_and_evaluate(model: MLP, x: torch.Tensor, y: torch.Tensor, levels: lis
     rows, models, nulls = [], [], []
     with torch.no_grad():
         for level in levels:
-            pruned = prune_copy(model, level, scope, layers_to_ignore)
+            mask = prune(model, None, level, scope, layers_to_ignore)
+            pruned = masked_copy(model, mask)
             models.append(pruned)
             rows.append({
                 "requested_sparsity": level,
@@ -242,7 +246,8 @@ def prune_and_evaluate(model: MLP, x: torch.Tensor, y: torch.Tensor, levels: lis
                 "dead_or_disconnected_units": int(dead_or_disconnected(pruned, x).sum()),
             })
             if random_seed is not None:
-                nulls.append(random_prune_copy(model, level, scope, random_seed(level), layers_to_ignore))
+                # the magnitude mask's own per-layer counts: one ranking per level
+                nulls.append(random_prune_copy(model, mask.pruned(), random_seed(level)))
     table = pd.DataFrame(rows)
     for column, values in _evaluate_models(models, x, y).items():  # all levels in one call
         table[column] = values
