@@ -14,6 +14,11 @@ if "$venv/bin/python" -c "import lowcap" 2>/dev/null; then
     echo "$venv has lowcap installed: it would shadow mutmut's mutated copy" >&2
     exit 1
 fi
+# The tests' addopts ask pytest-xdist for workers; mutmut turns them off (-n 0), which needs the plugin.
+if ! "$venv/bin/python" -c "import xdist" 2>/dev/null; then
+    echo "$venv lacks pytest-xdist: $venv/bin/python -m pip install pytest-xdist" >&2
+    exit 1
+fi
 mkdir -p "$scratch"
 # A file moved or removed since the last run must not survive in the copies (mutmut keeps mutants/
 # and never deletes from it: a stale module once failed the clean test run).

@@ -86,6 +86,17 @@ def pytest_report_header(config):
             "the tests run on a synthetic IDX data set they write themselves")
 
 
+# The files that take longest, longest first: the tiny end-to-end run and the recovery runs.
+# pytest-xdist hands out whole files in this order (pyproject's addopts), so the longest starts at
+# once instead of keeping the suite waiting at its end; the rest keep their order.
+LONGEST_FILES = ("test_pipeline.py", "test_recovery.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(LONGEST_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 def pytest_terminal_summary(terminalreporter):
     if not real_mnist_present():
         terminalreporter.write_sep("=", "lowcap: these tests ran on SYNTHETIC data, not real MNIST", yellow=True)

@@ -31,6 +31,7 @@ HOST_ONLY = {
     "snakemake": "runs the workflow on the host; job scripts import it from there (the preamble)",
     "snakemake-executor-plugin-slurm": "used by the snakemake process that submits jobs",
     "pytest": "the test suite",
+    "pytest-xdist": "runs the test suite's files in parallel",
     "snakefmt": "formats the rule files (CI's lint)",
     "playwright": "drives the headless browser of the report test (tests/test_pipeline.py)",
 }

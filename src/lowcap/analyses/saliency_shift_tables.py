@@ -11,7 +11,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy.stats import spearmanr
 
 from lowcap.analyses.robustness_tables import result_keys
 from lowcap.analyses.saliency import METHODS
@@ -75,6 +74,8 @@ def stratified_test(points: pd.DataFrame) -> dict:
     with 3 seeds a stratum's exact p is 1 one time in 6 under the null, and one p of 1 makes
     Stouffer's combined p 1, whatever the other strata say. pooled_rho: rho over all points,
     shown only to expose what pooling strata does (it mixes pairs and widths: Simpson's paradox)."""
+    from scipy.stats import spearmanr  # here: the figure jobs read these tables without scipy.stats (1 s to import)
+
     strata = (points["pair"].astype(str) + "|" + points["width"].astype(str)).to_numpy()
     x, y = points["shift"].to_numpy(float), points["f1_drop"].to_numpy(float)
     kw = dict(seed=PERMUTATION_SEED, n_resamples=N_PERMUTATIONS)
