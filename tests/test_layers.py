@@ -111,6 +111,22 @@ def test_an_analysis_edit_reruns_its_analysis_and_what_reads_it_not_training(tmp
     assert "lowcap.jobs.train" not in changed and "lowcap.jobs.pruning" not in changed
 
 
+def test_an_import_added_to_a_module_joins_its_closure(tmp_path, monkeypatch):
+    """The parsed imports are cached by source text (provenance._lowcap_names): the same file with
+    a new import is read again, so no job keeps the digest of code it no longer runs alone."""
+    copy = tmp_path / "lowcap"
+    shutil.copytree(provenance.PACKAGE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    _digests(copy, monkeypatch)  # parses every job module's closure, filling the cache
+    figures = copy / "figures" / "pruning.py"
+    assert "lowcap.core.cnn" not in provenance.module_closure("lowcap.figures.pruning")
+    figures.write_text(figures.read_text() + "\n\ndef _late():\n    import lowcap.core.cnn  # noqa\n")
+    provenance.module_closure.cache_clear()
+    try:
+        assert "lowcap.core.cnn" in provenance.module_closure("lowcap.figures.pruning")
+    finally:
+        provenance.module_closure.cache_clear()
+
+
 def test_job_arguments_by_name():
     def job(checkpoints, out, levels, pair, threads=1):
         pass

@@ -31,20 +31,28 @@ def _module_path(module: str) -> Path | None:
 def _imports(path: Path, module: str) -> set[str]:
     """The lowcap modules that a source file imports, anywhere in it."""
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    return {n for n in _lowcap_names(path.read_text(), str(path), package) if _module_path(n) is not None}
+
+
+# Keyed by the source text, so an edited file is parsed again: parsing is most of the cost of
+# reading a Snakefile (every rule's closure shares modules), and each snakemake call pays it.
+@lru_cache(maxsize=None)
+def _lowcap_names(source: str, filename: str, package: str) -> frozenset[str]:
+    """The lowcap module names that `source` (a module of `package`) imports, and their parents."""
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    for node in ast.walk(ast.parse(source, filename)):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")
                 base = base[: len(base) - node.level + 1]
-                source = ".".join(base + ([node.module] if node.module else []))
+                source_module = ".".join(base + ([node.module] if node.module else []))
             else:
-                source = node.module or ""
-            found.add(source)
+                source_module = node.module or ""
+            found.add(source_module)
             # `from lowcap import pruning` imports the module lowcap.analyses.pruning
-            found.update(f"{source}.{alias.name}" for alias in node.names)
+            found.update(f"{source_module}.{alias.name}" for alias in node.names)
     names = set()
     for name in found:
         if name.split(".")[0] != "lowcap":
@@ -52,7 +60,7 @@ def _imports(path: Path, module: str) -> set[str]:
         # `import lowcap.a.b` also runs lowcap/__init__ and lowcap/a/__init__
         parts = name.split(".")
         names.update(".".join(parts[: i + 1]) for i in range(len(parts)))
-    return {n for n in names if _module_path(n) is not None}
+    return frozenset(names)
 
 
 @lru_cache(maxsize=None)
