@@ -451,9 +451,9 @@ def test_readme_block_takes_the_tables_not_the_title():
 def test_main_writes_the_claims_into_the_readme_and_the_findings_into_their_page(tmp_path):
     (tmp_path / "docs").mkdir()
     readme, page = tmp_path / "README.md", tmp_path / claims.FINDINGS_PAGE
-    readme.write_text("a\n<!-- claims:begin: g -->\nold\n<!-- claims:end -->\nb\n<!-- seeds:begin: g -->\nold\n"
-                      "<!-- seeds:end -->\n")
-    page.write_text("c\n<!-- findings:begin: g -->\nold\n<!-- findings:end -->\nd\n")
+    readme.write_text("a\n<!-- claims:begin: g -->\nold\n<!-- claims:end -->\nb\n")
+    page.write_text("c\n<!-- findings:begin: g -->\nold\n<!-- findings:end -->\nd\n<!-- seeds:begin: g -->\nold\n"
+                    "<!-- seeds:end -->\n")
     (tmp_path / "claims.md").write_text("# t\n\n| claim | paper |\n|---|---|\n")
     (tmp_path / "findings.md").write_text("#### Capacity\nnew\n")
     row = dict(claim_id="a", study="released", value=0.5, interval_low=0.4, interval_high=0.6)
@@ -461,12 +461,12 @@ def test_main_writes_the_claims_into_the_readme_and_the_findings_into_their_page
     (tmp_path / claims.TEN_SEEDS_TABLE).parent.mkdir(parents=True)
     pd.DataFrame([{**row, "verdict": "reproduced"}]).to_csv(tmp_path / claims.TEN_SEEDS_TABLE, index=False)
     assert claims.main([str(readme), str(tmp_path / "claims.md"), str(tmp_path / "findings.md")]) == 0
-    assert readme.read_text() == (
-        "a\n<!-- claims:begin: g -->\n| claim | paper |\n|---|---|\n<!-- claims:end -->\nb\n<!-- seeds:begin: g -->\n"
+    assert readme.read_text() == "a\n<!-- claims:begin: g -->\n| claim | paper |\n|---|---|\n<!-- claims:end -->\nb\n"
+    assert page.read_text() == (
+        "c\n<!-- findings:begin: g -->\n#### Capacity\nnew\n<!-- findings:end -->\nd\n<!-- seeds:begin: g -->\n"
         "Of 1 testable rows of the studies released, three seeds leave 1 inconclusive; ten seeds decide 1 of them. "
         "0 verdicts that three seeds gave change with ten.\n\n| claim | study | 3 seeds | 10 seeds |\n|---|---|---|---|\n"
         "| a | released | **inconclusive** 0.5 [0.4, 0.6] | **reproduced** 0.5 [0.4, 0.6] |\n<!-- seeds:end -->\n")
-    assert page.read_text() == "c\n<!-- findings:begin: g -->\n#### Capacity\nnew\n<!-- findings:end -->\nd\n"
 
 
 def test_long_table_carries_each_estimate_and_its_n():
@@ -1211,8 +1211,8 @@ def test_replace_block_replaces_the_first_block_only_and_main_reads_the_command_
         "b\n<!-- claims:begin: y -->\nkeep\n<!-- claims:end -->\n")
     (tmp_path / "docs").mkdir()
     readme, page = tmp_path / "README.md", tmp_path / claims.FINDINGS_PAGE
-    readme.write_text("a\n<!-- claims:begin: g -->\nold\n<!-- claims:end -->\n<!-- seeds:begin -->\n<!-- seeds:end -->\n")
-    page.write_text("<!-- findings:begin: g -->\nold\n<!-- findings:end -->\n")
+    readme.write_text("a\n<!-- claims:begin: g -->\nold\n<!-- claims:end -->\n")
+    page.write_text("<!-- findings:begin: g -->\nold\n<!-- findings:end -->\n<!-- seeds:begin -->\n<!-- seeds:end -->\n")
     (tmp_path / "claims.md").write_text("# t\n\n## Paper claims\n")
     (tmp_path / "findings.md").write_text("found\n")
     empty = pd.DataFrame(columns=["claim_id", "study", "verdict", "value", "interval_low", "interval_high"])
@@ -1222,9 +1222,9 @@ def test_replace_block_replaces_the_first_block_only_and_main_reads_the_command_
     monkeypatch.setattr("sys.argv", ["lowcap.claims", str(readme), str(tmp_path / "claims.md"),
                                      str(tmp_path / "findings.md")])
     assert claims.main() == 0
-    assert readme.read_text().startswith("a\n<!-- claims:begin: g -->\n### Paper claims\n<!-- claims:end -->\n"
-                                          "<!-- seeds:begin -->\nOf 0 testable rows")
-    assert page.read_text() == "<!-- findings:begin: g -->\nfound\n<!-- findings:end -->\n"
+    assert readme.read_text() == "a\n<!-- claims:begin: g -->\n### Paper claims\n<!-- claims:end -->\n"
+    assert page.read_text().startswith("<!-- findings:begin: g -->\nfound\n<!-- findings:end -->\n"
+                                       "<!-- seeds:begin -->\nOf 0 testable rows")
 
 
 def test_tables_read_back_from_the_csv_render_the_same_and_take_the_first_testable_row(tmp_path):

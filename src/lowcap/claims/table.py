@@ -221,8 +221,8 @@ def findings_block(page: str, findings_md: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     """`python3 -m lowcap.claims README.md results/claims.md results/findings.md`: copy the claims
     tables of a run into the README and its findings into docs/findings.md beside it, between their
-    markers (tests/test_readme.py checks that they agree with a fresh offline run), and the README's
-    three-against-ten-seeds comparison from that run's claims.csv and TEN_SEEDS_TABLE."""
+    markers (tests/test_readme.py checks that they agree with a fresh offline run), and the findings
+    page's three-against-ten-seeds comparison from that run's claims.csv and TEN_SEEDS_TABLE."""
     import sys
     from pathlib import Path
 
@@ -236,12 +236,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def generated_docs(readme: str, findings_page: str, claims_md, findings_md, ten_seeds_csv) -> tuple[str, str]:
-    """The README and docs/findings.md with their generated blocks filled from a run's
-    results/claims.md (and the claims.csv beside it), results/findings.md and the ten-seed table."""
+    """The README (its claims block) and docs/findings.md (its findings and seeds blocks) filled
+    from a run's results/claims.md (and the claims.csv beside it), results/findings.md and the
+    ten-seed table."""
     from pathlib import Path
 
     readme = readme_block(readme, Path(claims_md).read_text())
     three = pd.read_csv(Path(claims_md).with_suffix(".csv"), dtype={"claim_id": str})
     ten = pd.read_csv(ten_seeds_csv, dtype={"claim_id": str})
-    readme = replace_block(readme, SEEDS_BEGIN, SEEDS_END, seeds_comparison(three, ten))
-    return readme, findings_block(findings_page, Path(findings_md).read_text())
+    page = findings_block(findings_page, Path(findings_md).read_text())
+    return readme, replace_block(page, SEEDS_BEGIN, SEEDS_END, seeds_comparison(three, ten))
