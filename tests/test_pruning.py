@@ -91,14 +91,14 @@ def test_random_null_matches_the_achieved_sparsity_layer_by_layer(scope, width, 
     model = random_mlp(width)
     magnitude = pruning.weight_sparsity(pruning.prune_copy(model, level, scope))
     seed = pruning.random_mask_seed("4-9", width, 42, level)
-    counts = pruning.magnitude_mask_counts(model, level, scope)
+    counts = pruning.prune(model, None, level, scope).pruned()
     null = pruning.random_prune_copy(model, counts, seed)
     achieved = pruning.weight_sparsity(null)
     # Measured from the weights: the same zeros in every layer as magnitude pruning (no weight of
     # random_mlp is exactly zero before pruning).
     assert {k: v for k, v in achieved.items() if k.startswith("zeros_")} == \
         {k: v for k, v in magnitude.items() if k.startswith("zeros_")}
-    assert pruning.magnitude_mask_counts(model, level, scope) == \
+    assert pruning.prune(model, None, level, scope).pruned() == \
         {name: magnitude[f"zeros_{name}"] for name in pruning.PRUNED_LAYERS}
     # Seeded: bit-identical twice; another checkpoint's seed draws another mask.
     again = pruning.random_prune_copy(model, counts, seed)
@@ -119,7 +119,7 @@ def test_random_null_of_a_cnn_keeps_its_per_layer_counts():
 
     torch.manual_seed(0)
     model = CNN(4)
-    null = pruning.random_prune_copy(model, pruning.magnitude_mask_counts(model, 90, "global"), [1, 2])
+    null = pruning.random_prune_copy(model, pruning.prune(model, None, 90, "global").pruned(), [1, 2])
     assert pruning.weight_sparsity(null)["zeros_total"] == pruning.weight_sparsity(
         pruning.prune_copy(model, 90, "global"))["zeros_total"]
 
@@ -402,7 +402,7 @@ def test_layers_to_ignore_keeps_that_layer_whole_and_prunes_the_other_at_the_lev
     assert int((pruning.prune_copy(model, 95, "layer").output.weight == 0).sum()) == pruning.n_to_prune(95, 8) == 8
     # The random null removes as many weights per layer: none of the ignored layer's.
     null = pruning.random_prune_copy(
-        model, pruning.magnitude_mask_counts(model, 95, scope, layers_to_ignore=("output",)), [3])
+        model, pruning.prune(model, None, 95, scope, layers_to_ignore=("output",)).pruned(), [3])
     assert pruning.weight_sparsity(null)["zeros_output"] == 0
     assert pruning.weight_sparsity(null)["zeros_hidden"] == pruning.n_to_prune(95, 8 * N_INPUTS)
 

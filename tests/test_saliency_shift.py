@@ -5,7 +5,6 @@ a table with a known answer."""
 from __future__ import annotations
 
 import dataclasses
-
 import warnings
 
 import numpy as np

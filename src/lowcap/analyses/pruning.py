@@ -134,12 +134,6 @@ def prune_copy(model, sparsity: float, scope: str = "layer", layers_to_ignore=()
     return masked_copy(model, prune(model, None, sparsity, scope, layers_to_ignore))
 
 
-def magnitude_mask_counts(model, sparsity: float, scope: str = "layer", layers_to_ignore=()) -> dict[str, int]:
-    """How many weights of each pruned layer magnitude pruning removes (global scope: as the
-    global ranking splits them between the layers)."""
-    return prune(model, None, sparsity, scope, layers_to_ignore).pruned()
-
-
 # Mixed into every random mask's seed (with the checkpoint and the level), so the null is fixed.
 RANDOM_MASK_SEED = 2507
 
@@ -152,9 +146,10 @@ def random_mask_seed(pair: str, width: int, seed: int, level: float) -> list[int
 
 def random_prune_copy(model, counts: dict[str, int], seed):
     """The random-pruning null (ShrinkBench's sanity baseline): a copy of `model` with `counts[name]`
-    weights of each layer set to zero, as many as magnitude pruning removes there (Mask.pruned, or
-    magnitude_mask_counts), chosen uniformly at random by numpy's generator seeded with `seed` (an
-    int or a list of ints): the same achieved sparsity, layer by layer, with the choice left to chance."""
+    weights of each layer set to zero, as many as magnitude pruning removes there (the magnitude
+    mask's Mask.pruned(); under global scope, as the global ranking splits them between the layers),
+    chosen uniformly at random by numpy's generator seeded with `seed` (an int or a list of ints):
+    the same achieved sparsity, layer by layer, with the choice left to chance."""
     rng = np.random.default_rng(seed)
     pruned = copy.deepcopy(model)
     with torch.no_grad():
