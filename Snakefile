@@ -7,6 +7,7 @@ from snakemake.utils import min_version
 from snakemake_interface_executor_plugins.settings import ExecMode
 
 from lowcap import scheduler
+from lowcap.jobs import warm
 from lowcap.core.data import DataError, check_mirror, pool_files
 from lowcap.core.settings import ConfigError, load_settings, read_yaml
 from lowcap.verify import lock_message, will_lock
@@ -83,6 +84,23 @@ include: "workflow/rules/saliency_shift.smk"
 include: "workflow/rules/study.smk"
 include: "workflow/rules/claims.smk"
 include: "workflow/rules/cnn.smk"
+
+
+# One warm process per local run: each job runs in a fork of it instead of importing torch, pandas
+# and matplotlib anew (lowcap.jobs.warm; LOWCAP_WARM=off turns it off).
+WARM = []
+
+
+onstart:
+    WARM.append(warm.start(workflow))
+
+
+onsuccess:
+    warm.stop(WARM.pop() if WARM else None)
+
+
+onerror:
+    warm.stop(WARM.pop() if WARM else None)
 
 
 # Run on the submit host under SLURM: the download needs the internet, `all` does nothing.

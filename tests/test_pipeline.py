@@ -17,6 +17,7 @@ import yaml
 
 from conftest import CHANNELS, CNN_STUDIES, EPOCHS, PAIRS, REPO, SEEDS, STUDIES, WIDTHS, tiny_config
 from lowcap.core.model import load_checkpoint
+from lowcap.jobs import warm
 
 
 def snakemake(workdir: Path, *args: str, config: str = "tiny.yaml", env: dict | None = None,
@@ -135,6 +136,31 @@ def test_pruning_robustness_and_saliency_numbers(run_dir):
     saliency = pd.read_csv(results / "figures/fig8_saliency.csv", dtype={"pair": str})
     assert set(saliency.model) == {"dense", "pruned"}
     assert (saliency.achieved_sparsity[saliency.model == "pruned"] > 90).all()
+
+
+def test_the_jobs_ran_in_forks_of_the_warm_process_which_is_gone(run_dir):
+    """Each job that ran warm says so in its log; only the first ones, while the warm process
+    imported, ran in their own processes (lowcap.jobs.warm)."""
+    logs = list((run_dir / "results/logs").rglob("*.log"))
+    warm_logs = [log for log in logs if warm.WARM_USAGE in log.read_text()]
+    assert len(logs) > 100 and len(warm_logs) >= 0.8 * len(logs), (len(warm_logs), len(logs))
+    servers = [pid for pid in os.listdir("/proc") if pid.isdigit() and "lowcap.jobs.warm" in _cmdline(pid)
+               and _cwd(pid) == run_dir]
+    assert not servers
+
+
+def _cmdline(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _cwd(pid: str) -> Path | None:
+    try:
+        return Path(os.readlink(f"/proc/{pid}/cwd"))
+    except OSError:
+        return None
 
 
 def test_second_run_has_nothing_to_do(run_dir):
@@ -290,9 +316,12 @@ def digests(root: Path) -> dict[str, str]:
 
 @pytest.mark.reproduction  # a second whole tiny run (the suite's second-longest test): `pytest -m reproduction`
 def test_every_output_file_is_bit_identical_on_a_rerun(run_dir, tmp_path):
+    """The rerun runs each job in a process of its own (LOWCAP_WARM=off), the tiny run in forks of
+    the warm process (lowcap.jobs.warm): the same bytes either way."""
     write_config(tmp_path, yaml.safe_load((run_dir / "tiny.yaml").read_text()))
-    result = snakemake(tmp_path)
+    result = snakemake(tmp_path, env={warm.ENV: warm.OFF})
     assert result.returncode == 0, result.stderr[-3000:]
+    assert not any(warm.WARM_USAGE in log.read_text() for log in (tmp_path / "results/logs").rglob("*.log"))
     ours, theirs = digests(tmp_path), digests(run_dir)
     assert len(ours) > 200 and set(ours) == set(theirs)
     differing = sorted(path for path in ours if ours[path] != theirs[path])
