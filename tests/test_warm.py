@@ -145,7 +145,7 @@ def test_a_process_with_a_second_thread_is_not_forked():
         release = threading.Event()
         other = threading.Thread(target=release.wait)
         other.start()
-        with_thread = warm._single_threaded()
+        with_thread = warm._single_threaded(settle_s=0.2)
         release.set()
         other.join()
         print(alone, with_thread, warm._single_threaded())
@@ -192,3 +192,51 @@ def test_a_snakemake_run_stops_its_warm_process(tmp_path):
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [str(-signal.SIGTERM), "None"]
+
+
+def fake_warm_process(replies: list[int]) -> str:
+    """A listener that takes one job, sends `replies` and hangs up: what run() does with each."""
+    import socket
+    import threading
+
+    address = f"lowcap-warm-fake-{os.getpid()}-{os.urandom(4).hex()}"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind("\0" + address)
+    listener.listen(1)
+
+    def serve_once():
+        conn, _ = listener.accept()
+        with conn:
+            msg, fds, _, _ = socket.recv_fds(conn, warm.HEADER.size, 3)
+            for fd in fds:
+                os.close(fd)
+            warm._recv_exactly(conn, sum(warm.HEADER.unpack(msg)))  # all of it, as the real one reads
+            for status in replies:
+                conn.sendall(warm.STATUS.pack(status))
+        listener.close()
+
+    threading.Thread(target=serve_once, daemon=True).start()
+    return address
+
+
+@pytest.mark.parametrize("replies", [[], [warm.REFUSED]])
+def test_a_job_the_warm_process_did_not_start_runs_here(monkeypatch, replies):
+    monkeypatch.setenv(warm.ENV, fake_warm_process(replies))
+    ran = []
+    warm.run("smk", ran.append)
+    assert ran == ["smk"]
+
+
+@pytest.mark.parametrize("replies, exit_code", [([warm.STARTED, 0], None), ([warm.STARTED, 3], 3),
+                                                ([warm.STARTED, -9], 137), ([warm.STARTED], "warm process")])
+def test_a_started_job_ends_as_it_ended_there_and_never_runs_twice(monkeypatch, replies, exit_code):
+    monkeypatch.setenv(warm.ENV, fake_warm_process(replies))
+    ran = []
+    if exit_code is None:
+        warm.run("smk", ran.append)
+    else:
+        with pytest.raises(SystemExit) as raised:
+            warm.run("smk", ran.append)
+        code = raised.value.code
+        assert code == exit_code if isinstance(exit_code, int) else exit_code in code
+    assert ran == []

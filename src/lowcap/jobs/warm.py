@@ -40,11 +40,13 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 ENV = "LOWCAP_WARM"
 OFF = "off"
-REFUSED = -1000  # the status a warm process sends for a job it will not run
+REFUSED = -1000  # what a warm process sends for a job it will not run
+STARTED = -1001  # what it sends once the job's process is made, before its exit status
 WARM_USAGE = "warm job usage:"  # the log's last line under a warm process: CPU s and peak RSS MB
 HEADER = struct.Struct("!QQ")
 STATUS = struct.Struct("!i")
@@ -111,29 +113,39 @@ def _request(smk, job) -> tuple[bytes, bytes]:
 def run(smk, job) -> None:
     """`job(smk)` in a fork of the run's warm process if there is one that takes it, else here."""
     address = os.environ.get(ENV)
-    if not address or address == OFF:
-        return job(smk)
-    try:
-        for fd in (0, 1, 2):
-            os.fstat(fd)  # stdio to hand over (a closed one: run here)
-        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        conn.connect("\0" + address)
-    except OSError:
-        return job(smk)
-    with conn:
-        header, body = _request(smk, job)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        socket.send_fds(conn, [HEADER.pack(len(header), len(body))], [0, 1, 2])
-        conn.sendall(header + body)
-        reply = _recv_exactly(conn, STATUS.size)
-    if reply is None:
-        raise SystemExit(f"lowcap.jobs.warm: the warm process {address} ended before the job did")
-    status = STATUS.unpack(reply)[0]
-    if status == REFUSED:
+    status = _run_warm(address, smk, job) if address and address != OFF else None
+    if status is None:
         return job(smk)
     if status != 0:
         raise SystemExit(status if status > 0 else 128 - status)  # killed by signal -status
+
+
+def _run_warm(address: str, smk, job) -> int | None:
+    """The job's exit status from the warm process; None if it did not start the job (no warm
+    process, a refusal, or one that went away first): the job then runs here."""
+    started = False
+    try:
+        for fd in (0, 1, 2):
+            os.fstat(fd)  # stdio to hand over (a closed one: run here)
+        header, body = _request(smk, job)
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.connect("\0" + address)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            socket.send_fds(conn, [HEADER.pack(len(header), len(body))], [0, 1, 2])
+            conn.sendall(header + body)
+            first = _recv_exactly(conn, STATUS.size)
+            if first is None or STATUS.unpack(first)[0] != STARTED:
+                return None
+            started = True  # from here on the job's end there is this job's end
+            final = _recv_exactly(conn, STATUS.size)
+    except OSError as err:
+        if not started:
+            return None
+        raise SystemExit(f"lowcap.jobs.warm: lost the warm process {address} while the job ran there: {err}")
+    if final is None:
+        raise SystemExit(f"lowcap.jobs.warm: the warm process {address} ended before the job did")
+    return STATUS.unpack(final)[0]
 
 
 def _recv_exactly(conn: socket.socket, n: int) -> bytes | None:
@@ -205,10 +217,17 @@ def _import_everything() -> None:
     pyplot()
 
 
-def _single_threaded() -> bool:
+def _single_threaded(settle_s: float = 2.0) -> bool:
     """A fork copies only its calling thread: with another thread alive (holding a lock, say), a job
-    could hang, so such a process serves nothing."""
-    return threading.active_count() == 1 and len(os.listdir("/proc/self/task")) == 1
+    could hang, so such a process serves nothing. A joined thread can take a moment to leave the
+    kernel's list, hence the wait."""
+    deadline = time.monotonic() + settle_s
+    while True:
+        if threading.active_count() == 1 and len(os.listdir("/proc/self/task")) == 1:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
 
 
 def serve(address: str, parent: int) -> None:
@@ -228,30 +247,37 @@ def serve(address: str, parent: int) -> None:
         except socket.timeout:
             continue
         with conn:
-            request, body, fds = _accepted(conn)
-            if request is None:
+            try:
+                _serve_one(conn, listener, warm)
+            except Exception:  # one job's failed handover (its caller gone, say): it ran nowhere
                 continue
-            if warm.key is None:
-                # The first job runs in its own process while this one imports with its settings;
-                # the jobs that come meanwhile are refused too, by a thread that is gone before
-                # the first fork (a fork copies only the thread that calls it).
-                _refuse(conn, fds)
-                refuser = Refuser(listener)
-                refuser.start()
-                warm.adopt(request)
-                refuser.stop()
-                if not _single_threaded():
-                    warm.key = "refuse"
-                continue
-            if not warm.accepts(request):
-                _refuse(conn, fds)
-                continue
-            sys.stdout.flush()
-            sys.stderr.flush()
-            if os.fork() == 0:
-                listener.close()
-                _handle(conn, request, body, fds)
-            _close(fds)
+
+
+def _serve_one(conn: socket.socket, listener: socket.socket, warm: "Warm") -> None:
+    request, body, fds = _accepted(conn)
+    if request is None:
+        return
+    if warm.key is None:
+        # The first job runs in its own process while this one imports with its settings; the
+        # jobs that come meanwhile are refused too, by a thread that is gone before the first
+        # fork (a fork copies only the thread that calls it).
+        _refuse(conn, fds)
+        refuser = Refuser(listener)
+        refuser.start()
+        warm.adopt(request)
+        refuser.stop()
+        if not _single_threaded():
+            warm.key = "refuse"
+        return
+    if not warm.accepts(request):
+        _refuse(conn, fds)
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if os.fork() == 0:
+        listener.close()
+        _handle(conn, fds, body)  # never returns
+    _close(fds)
 
 
 class Refuser(threading.Thread):
@@ -269,9 +295,12 @@ class Refuser(threading.Thread):
             except socket.timeout:
                 continue
             with conn:
-                request, _, fds = _accepted(conn)
-                if request is not None:
-                    _refuse(conn, fds)
+                try:
+                    request, _, fds = _accepted(conn)
+                    if request is not None:
+                        _refuse(conn, fds)
+                except Exception:
+                    continue
 
     def stop(self) -> None:
         self.done.set()
@@ -281,7 +310,7 @@ class Refuser(threading.Thread):
 
 def _accepted(conn: socket.socket):
     """(request, body, fds) from a job of this user, or Nones."""
-    conn.settimeout(None)
+    conn.settimeout(30)  # a caller that connects and sends nothing holds nothing up for long
     uid = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[1]
     if uid != os.getuid():  # an abstract socket is open to every user of the machine
         return None, None, None
@@ -289,8 +318,8 @@ def _accepted(conn: socket.socket):
 
 
 def _refuse(conn: socket.socket, fds: list[int]) -> None:
-    conn.sendall(STATUS.pack(REFUSED))
     _close(fds)
+    conn.sendall(STATUS.pack(REFUSED))
 
 
 def _receive(conn: socket.socket):
@@ -319,62 +348,65 @@ def _reap() -> None:
         pass
 
 
-def _handle(conn: socket.socket, request: dict, body: bytes, fds: list[int]) -> None:
-    """The handler: fork the job, wait for it or for its caller to go, send its status."""
+def _handle(conn: socket.socket, fds: list[int], body: bytes) -> None:
+    """The handler: fork the job, wait for it or for its caller to go, send its status, exit."""
     import select
     import signal
 
-    job = os.fork()
-    if job == 0:
-        conn.close()
-        _job(request, body, fds)
-    _close(fds)
-    status = None
-    while status is None:
-        ready, _, _ = select.select([conn], [], [], 0.02)
-        if ready:  # the caller is gone (its socket closed): so is the job
-            os.kill(job, signal.SIGKILL)
-            os.waitpid(job, 0)
-            os._exit(0)
-        pid, wait_status = os.waitpid(job, os.WNOHANG)
-        if pid:
-            status = os.waitstatus_to_exitcode(wait_status)
     try:
-        conn.sendall(STATUS.pack(status))
+        conn.settimeout(None)
+        conn.sendall(STATUS.pack(STARTED))
+        job = os.fork()
+        if job == 0:
+            conn.close()
+            _job(fds, body)  # never returns
+        _close(fds)
+        while True:
+            ready, _, _ = select.select([conn], [], [], 0.02)
+            if ready:  # the caller is gone (its socket closed): so is the job
+                os.kill(job, signal.SIGKILL)
+                os.waitpid(job, 0)
+                break
+            pid, wait_status = os.waitpid(job, os.WNOHANG)
+            if pid:
+                conn.sendall(STATUS.pack(os.waitstatus_to_exitcode(wait_status)))
+                break
     finally:
         os._exit(0)
 
 
-def _job(request: dict, body: bytes, fds: list[int]) -> None:
+def _job(fds: list[int], body: bytes) -> None:
     """The job: the caller's stdio, its function called, its exit status."""
     import resource
     import signal
     import traceback
 
-    for target, fd in enumerate(fds):
-        os.dup2(fd, target)
-    _close(fds)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    code = 0
-    smk = None
+    code, smk = 1, None
     try:
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+        _close(fds)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         job, smk = pickle.loads(body)
         job(smk)
+        code = 0
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else 1
     except BaseException:
         traceback.print_exc()
-        code = 1
     finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    if getattr(smk, "log", None):
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        with open(smk.log[0], "a") as fh:
-            fh.write(f"{WARM_USAGE} rule {smk.rule}, {usage.ru_utime + usage.ru_stime:.2f} s CPU, "
-                     f"{usage.ru_maxrss / 1024:.1f} MB peak RSS (pages shared with the warm process included)\n")
-    os._exit(code)
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            if getattr(smk, "log", None):
+                usage = resource.getrusage(resource.RUSAGE_SELF)
+                with open(smk.log[0], "a") as fh:
+                    fh.write(f"{WARM_USAGE} rule {getattr(smk, 'rule', '?')}, {usage.ru_utime + usage.ru_stime:.2f} s CPU, "
+                             f"{usage.ru_maxrss / 1024:.1f} MB peak RSS (pages shared with the warm process "
+                             f"included)\n")
+        finally:
+            os._exit(code)
 
 
 if __name__ == "__main__":
