@@ -103,7 +103,7 @@ def warm_profile(workdir: Path) -> pd.DataFrame:
     """The jobs that ran in the warm process (lowcap.jobs.warm), from the usage line each writes at
     the end of its log: Snakemake's benchmark file sees only the job's own process, not the fork
     that does its work."""
-    rows = [{"rule": m[1], "job": str(log.relative_to(workdir)), "cpu_s": float(m[2]), "max_rss_mb": float(m[3])}
+    rows = [{"rule": m[1], "job": log.stem, "cpu_s": float(m[2]), "max_rss_mb": float(m[3])}
             for log in (workdir / "results" / "logs").rglob("*.log") for m in WARM_LINE.finditer(log.read_text())]
     return pd.DataFrame(rows, columns=["rule", "job", "cpu_s", "max_rss_mb"])
 
