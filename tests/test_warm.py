@@ -240,3 +240,41 @@ def test_a_started_job_ends_as_it_ended_there_and_never_runs_twice(monkeypatch, 
         code = raised.value.code
         assert code == exit_code if isinstance(exit_code, int) else exit_code in code
     assert ran == []
+
+
+def test_a_job_whose_handler_dies_dies_with_it():
+    """Its caller is then told the job failed: the job must not go on to write its outputs.
+    (Forked in a fresh interpreter: this one has threads.)"""
+    script = textwrap.dedent("""
+        import os, signal, time
+        from lowcap.jobs import warm
+        r, w = os.pipe()
+        handler = os.fork()
+        if handler == 0:
+            if os.fork() == 0:
+                warm._die_with_parent()
+                os.write(w, str(os.getpid()).encode().ljust(16))
+                time.sleep(60)
+                os._exit(0)
+            time.sleep(60)
+            os._exit(0)
+        os.close(w)  # a job that died first: an empty read, not a hang
+        job = int(os.read(r, 16).decode())
+        os.kill(handler, signal.SIGKILL)
+        os.waitpid(handler, 0)
+
+        def alive():
+            try:
+                with open(f"/proc/{job}/stat") as fh:
+                    return fh.read().split()[2] != "Z"
+            except OSError:
+                return False
+
+        deadline = time.monotonic() + 5
+        while alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        print("alive" if alive() else "gone")
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["gone"]

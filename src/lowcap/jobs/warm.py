@@ -223,7 +223,11 @@ def _single_threaded(settle_s: float = 2.0) -> bool:
     kernel's list, hence the wait."""
     deadline = time.monotonic() + settle_s
     while True:
-        if threading.active_count() == 1 and len(os.listdir("/proc/self/task")) == 1:
+        try:
+            alone = threading.active_count() == 1 and len(os.listdir("/proc/self/task")) == 1
+        except OSError:  # no /proc to tell: serve nothing
+            return False
+        if alone:
             return True
         if time.monotonic() > deadline:
             return False
@@ -383,6 +387,7 @@ def _job(fds: list[int], body: bytes) -> None:
 
     code, smk = 1, None
     try:
+        _die_with_parent()
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
         _close(fds)
@@ -407,6 +412,18 @@ def _job(fds: list[int], body: bytes) -> None:
                              f"included)\n")
         finally:
             os._exit(code)
+
+
+def _die_with_parent() -> None:
+    """The job is killed if its handler dies (the kernel's parent-death signal): its caller has
+    then been told it failed, and it must not write its outputs afterwards."""
+    import ctypes
+    import signal
+
+    handler = os.getppid()
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    if os.getppid() != handler:  # the handler died before the call
+        os._exit(1)
 
 
 if __name__ == "__main__":
