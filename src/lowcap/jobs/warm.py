@@ -35,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import signal
 import socket
 import struct
 import subprocess
@@ -236,6 +237,7 @@ def _single_threaded(settle_s: float = 2.0) -> bool:
 
 def serve(address: str, parent: int) -> None:
     """The warm process: serve jobs until the snakemake process `parent` is gone."""
+    signal.signal(signal.SIGTERM, _end)  # before anyone can connect: stop() then always reaps
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         listener.bind("\0" + address)
@@ -344,20 +346,28 @@ def _close(fds) -> None:
         os.close(fd)
 
 
-def _reap() -> None:
+def _reap(block: bool = False) -> None:
+    """Collect finished handlers (all of them, waiting, if `block`): a reaped process's CPU time
+    reaches this one's children totals, and so snakemake's."""
     try:
-        while os.waitpid(-1, os.WNOHANG)[0]:
+        while os.waitpid(-1, 0 if block else os.WNOHANG)[0]:
             pass
     except ChildProcessError:
         pass
 
 
+def _end(signum, frame) -> None:
+    """stop()'s SIGTERM, once the run's jobs are done: reap the last handlers, then exit."""
+    _reap(block=True)
+    raise SystemExit(0)
+
+
 def _handle(conn: socket.socket, fds: list[int], body: bytes) -> None:
     """The handler: fork the job, wait for it or for its caller to go, send its status, exit."""
     import select
-    import signal
 
     try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the warm process's _end
         conn.settimeout(None)
         conn.sendall(STATUS.pack(STARTED))
         job = os.fork()
@@ -382,7 +392,6 @@ def _handle(conn: socket.socket, fds: list[int], body: bytes) -> None:
 def _job(fds: list[int], body: bytes) -> None:
     """The job: the caller's stdio, its function called, its exit status."""
     import resource
-    import signal
     import traceback
 
     code, smk = 1, None
@@ -418,7 +427,6 @@ def _die_with_parent() -> None:
     """The job is killed if its handler dies (the kernel's parent-death signal): its caller has
     then been told it failed, and it must not write its outputs afterwards."""
     import ctypes
-    import signal
 
     handler = os.getppid()
     ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
