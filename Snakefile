@@ -88,19 +88,16 @@ include: "workflow/rules/cnn.smk"
 
 # One warm process per local run: each job runs in a fork of it instead of importing torch, pandas
 # and matplotlib anew (lowcap.jobs.warm; LOWCAP_WARM=off turns it off).
-WARM = []
-
-
 onstart:
-    WARM.append(warm.start(workflow))
+    warm.start(workflow)
 
 
 onsuccess:
-    warm.stop(WARM.pop() if WARM else None)
+    warm.stop()
 
 
 onerror:
-    warm.stop(WARM.pop() if WARM else None)
+    warm.stop()
 
 
 # Run on the submit host under SLURM: the download needs the internet, `all` does nothing.

@@ -33,6 +33,8 @@ def job(smk):
         raise ValueError("the probe job fails")
     if smk.action == "sleep":
         time.sleep(60)
+    if smk.action == "exit":
+        raise SystemExit("the probe job exits with a message")
 '''
 
 CLIENT = '''
@@ -97,6 +99,12 @@ def test_a_failing_job_fails_its_caller_with_its_traceback(server):
     assert ran_in != pid
     assert code == 1
     assert "Traceback (most recent call last)" in stderr and "ValueError: the probe job fails" in stderr
+
+
+def test_a_job_that_exits_with_a_message_ends_as_the_interpreter_would_end_it(server):
+    code, pid, ran_in, stderr, _ = server("exit", action="exit")
+    assert ran_in != pid
+    assert code == 1 and "the probe job exits with a message" in stderr
 
 
 def test_a_job_with_another_environment_runs_in_its_own_process(server):
@@ -288,3 +296,39 @@ def test_a_job_whose_handler_dies_dies_with_it():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["gone"]
+
+
+class LoggedSmk:
+    def __init__(self, log):
+        self.log = [str(log)]
+
+
+def nothing(smk):
+    """A job function the warm process can be sent by name."""
+
+
+@pytest.mark.parametrize("replies, said", [([warm.STARTED], "warm process"),
+                                           ([warm.STARTED, -9], "killed by signal 9")])
+def test_what_goes_wrong_between_the_processes_is_said_in_the_jobs_log(monkeypatch, tmp_path, replies, said):
+    log = tmp_path / "job.log"
+    log.write_text("the job's own lines\n")
+    monkeypatch.setenv(warm.ENV, fake_warm_process(replies))
+    with pytest.raises(SystemExit):
+        warm.run(LoggedSmk(log), nothing)
+    lines = log.read_text().splitlines()
+    assert lines[0] == "the job's own lines" and said in lines[-1]
+
+
+def test_stop_without_a_process_stops_the_one_start_started():
+    script = textwrap.dedent("""
+        import types
+        from lowcap.jobs import warm
+        from snakemake_interface_executor_plugins.settings import ExecMode
+        proc = warm.start(types.SimpleNamespace(local_exec=True, exec_mode=ExecMode.DEFAULT))
+        warm.stop()
+        print(proc.poll() is not None, warm._running)
+    """)
+    env = {k: v for k, v in os.environ.items() if k != warm.ENV}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "None"]

@@ -70,9 +70,13 @@ def source_digest(package_dir: Path = PACKAGE_DIR) -> str:
 # ----------------------------------------------------------------------------- the snakemake side
 
 
+_running: subprocess.Popen | None = None  # this snakemake process's warm process, between start and stop
+
+
 def start(workflow) -> subprocess.Popen | None:
     """Start the run's warm process (Snakefile onstart) when jobs run here, on Linux, and the
     user has not set LOWCAP_WARM=off; jobs learn its address from the environment."""
+    global _running
     from snakemake_interface_executor_plugins.settings import ExecMode
 
     if (os.environ.get(ENV) == OFF or not sys.platform.startswith("linux") or not workflow.local_exec
@@ -84,12 +88,16 @@ def start(workflow) -> subprocess.Popen | None:
     proc = subprocess.Popen([sys.executable, "-m", "lowcap.jobs.warm", address, str(os.getpid())], env=env,
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     os.environ[ENV] = address
+    _running = proc
     return proc
 
 
-def stop(proc: subprocess.Popen | None) -> None:
-    """End the warm process and reap it, so its CPU time counts as the run's (Snakefile onsuccess,
-    onerror)."""
+def stop(proc: subprocess.Popen | None = None) -> None:
+    """End a warm process (by default the one start() started) and reap it, so its CPU time counts
+    as the run's (Snakefile onsuccess, onerror)."""
+    global _running
+    if proc is None:
+        proc, _running = _running, None
     os.environ.pop(ENV, None)
     if proc is None or proc.poll() is not None:
         return
@@ -112,13 +120,29 @@ def _request(smk, job) -> tuple[bytes, bytes]:
 
 
 def run(smk, job) -> None:
-    """`job(smk)` in a fork of the run's warm process if there is one that takes it, else here."""
+    """`job(smk)` in a fork of the run's warm process if there is one that takes it, else here.
+    What goes wrong between the two processes is said in the job's log too, where Snakemake
+    sends the user."""
     address = os.environ.get(ENV)
-    status = _run_warm(address, smk, job) if address and address != OFF else None
+    try:
+        status = _run_warm(address, smk, job) if address and address != OFF else None
+    except SystemExit as lost:
+        _append_to_log(smk, str(lost.code))
+        raise
     if status is None:
         return job(smk)
+    if status < 0:
+        _append_to_log(smk, f"lowcap.jobs.warm: the job was killed by signal {-status}")
+        raise SystemExit(128 - status)
     if status != 0:
-        raise SystemExit(status if status > 0 else 128 - status)  # killed by signal -status
+        raise SystemExit(status)
+
+
+def _append_to_log(smk, line: str) -> None:
+    """A line at the end of the job's log, if it has one."""
+    if getattr(smk, "log", None):
+        with open(smk.log[0], "a") as fh:
+            fh.write(line + "\n")
 
 
 def _run_warm(address: str, smk, job) -> int | None:
@@ -128,7 +152,10 @@ def _run_warm(address: str, smk, job) -> int | None:
     try:
         for fd in (0, 1, 2):
             os.fstat(fd)  # stdio to hand over (a closed one: run here)
-        header, body = _request(smk, job)
+        try:
+            header, body = _request(smk, job)
+        except (pickle.PicklingError, AttributeError, TypeError):  # a job that cannot be sent runs here
+            return None
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
             conn.connect("\0" + address)
             sys.stdout.flush()
@@ -405,20 +432,20 @@ def _job(fds: list[int], body: bytes) -> None:
         job, smk = pickle.loads(body)
         job(smk)
         code = 0
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
+    except SystemExit as exit_:  # as the interpreter would end on it
+        code = exit_.code if isinstance(exit_.code, int) else 0 if exit_.code is None else 1
+        if not isinstance(exit_.code, int) and exit_.code is not None:
+            print(exit_.code, file=sys.stderr)
     except BaseException:
         traceback.print_exc()
     finally:
         try:
             sys.stdout.flush()
             sys.stderr.flush()
-            if getattr(smk, "log", None):
-                usage = resource.getrusage(resource.RUSAGE_SELF)
-                with open(smk.log[0], "a") as fh:
-                    fh.write(f"{WARM_USAGE} rule {getattr(smk, 'rule', '?')}, {usage.ru_utime + usage.ru_stime:.2f} s CPU, "
-                             f"{usage.ru_maxrss / 1024:.1f} MB peak RSS (pages shared with the warm process "
-                             f"included)\n")
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            _append_to_log(smk, f"{WARM_USAGE} rule {getattr(smk, 'rule', '?')}, "
+                                f"{usage.ru_utime + usage.ru_stime:.2f} s CPU, {usage.ru_maxrss / 1024:.1f} MB "
+                                "peak RSS (pages shared with the warm process included)")
         finally:
             os._exit(code)
 
