@@ -111,6 +111,12 @@ def test_an_analysis_edit_reruns_its_analysis_and_what_reads_it_not_training(tmp
     assert "lowcap.jobs.train" not in changed and "lowcap.jobs.pruning" not in changed
 
 
+def test_an_edit_to_the_job_runner_reruns_every_job(tmp_path, monkeypatch):
+    """lowcap/jobs/__init__.py maps each rule's files and params to its job function's arguments:
+    every job runs it, including those whose module never imports from it by name."""
+    assert _edited(tmp_path, monkeypatch, "jobs/__init__.py") == set(job_modules())
+
+
 def test_an_import_added_to_a_module_joins_its_closure(tmp_path, monkeypatch):
     """The parsed imports are cached by source text (provenance._lowcap_names): the same file with
     a new import is read again, so no job keeps the digest of code it no longer runs alone."""

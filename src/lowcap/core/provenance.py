@@ -2,8 +2,9 @@
 the job when that code changes (and only then).
 
 Snakemake itself tracks a `script:` by its mtime, not the modules the script imports. Here a job
-module's code is the module plus every `lowcap` module it imports, directly or not, at module
-level or inside a function, found by reading the source (nothing is imported). Any byte change
+module's code is the module, its packages' __init__ files, and every `lowcap` module they import,
+directly or not, at module level or inside a function, found by reading the source (nothing is
+imported). Any byte change
 counts, comments included: a rerun too many is cheap, a stale result is not.
 """
 
@@ -65,8 +66,10 @@ def _lowcap_names(source: str, filename: str, package: str) -> frozenset[str]:
 
 @lru_cache(maxsize=None)
 def module_closure(module: str) -> tuple[str, ...]:
-    """`module` and every lowcap module it imports, transitively, sorted."""
-    seen, todo = set(), [module]
+    """`module`, its packages (importing lowcap.jobs.train runs lowcap/jobs/__init__.py, where
+    every job's runner lives), and every lowcap module they import, transitively, sorted."""
+    parts = module.split(".")
+    seen, todo = set(), [".".join(parts[: i + 1]) for i in range(len(parts))]
     while todo:
         name = todo.pop()
         if name in seen:
