@@ -117,6 +117,12 @@ def test_an_edit_to_the_job_runner_reruns_every_job(tmp_path, monkeypatch):
     assert _edited(tmp_path, monkeypatch, "jobs/__init__.py") == set(job_modules())
 
 
+def test_an_edit_to_the_warm_process_reruns_no_job(tmp_path, monkeypatch):
+    """lowcap.jobs.warm decides where a job runs, never what it writes (tests/test_pipeline.py's
+    rerun without it writes the same bytes), so it is in no job's digest."""
+    assert _edited(tmp_path, monkeypatch, "jobs/warm.py") == set()
+
+
 def test_an_import_added_to_a_module_joins_its_closure(tmp_path, monkeypatch):
     """The parsed imports are cached by source text (provenance._lowcap_names): the same file with
     a new import is read again, so no job keeps the digest of code it no longer runs alone."""
